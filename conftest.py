@@ -1,0 +1,48 @@
+"""Project-wide pytest set-up.
+
+With DATABASE_URL / REDIS_URL set, tests use that PostgreSQL / Redis. With
+REQUIRE_SERVICES=1 (CI), a missing or unreachable one stops the whole run with
+an error instead of letting tests skip.
+"""
+
+import os
+
+import pytest
+
+
+def _service_problems() -> list[str]:
+    from django.conf import settings
+
+    from payam import health
+
+    problems = []
+    if not os.environ.get("DATABASE_URL"):
+        problems.append("DATABASE_URL is not set")
+    elif settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL does not name PostgreSQL")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL is not set")
+    elif health.redis_status() != health.OK:
+        problems.append(f"Redis at {settings.REDIS_URL} is unreachable")
+    return problems
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        problems = _service_problems()
+        if problems:
+            pytest.exit("REQUIRE_SERVICES=1 but " + "; ".join(problems), returncode=3)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The configured Redis, or a skip (a failure under REQUIRE_SERVICES=1)."""
+    from django.conf import settings
+
+    from payam import health
+
+    if not settings.REDIS_URL or health.redis_status() != health.OK:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("Redis is required (REQUIRE_SERVICES=1) but unreachable")
+        pytest.skip("REDIS_URL not set or Redis unreachable")
+    return str(settings.REDIS_URL)

@@ -1,0 +1,78 @@
+"""Iranian identity numbers: the 10-digit national code (کد ملی) of a natural
+person and the 11-digit national ID (شناسه ملی) of a legal person."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from payam.text import normalize_digits
+
+LEGAL_ID_WEIGHTS = (29, 27, 23, 19, 17)
+
+
+def national_code_check_digit(first_nine: str) -> int:
+    remainder = sum(int(d) * (10 - i) for i, d in enumerate(first_nine)) % 11
+    return remainder if remainder < 2 else 11 - remainder
+
+
+def is_valid_national_code(value: str) -> bool:
+    """Mod-11 check; codes of one repeated digit are refused although they pass it."""
+    if len(value) != 10 or not value.isascii() or not value.isdigit():
+        return False
+    if len(set(value)) == 1:
+        return False
+    return national_code_check_digit(value[:9]) == int(value[9])
+
+
+def legal_id_check_digit(first_ten: str) -> int:
+    offset = int(first_ten[9]) + 2
+    total = sum((offset + int(d)) * LEGAL_ID_WEIGHTS[i % 5] for i, d in enumerate(first_ten))
+    remainder = total % 11
+    return 0 if remainder == 10 else remainder
+
+
+def is_valid_legal_id(value: str) -> bool:
+    """Weighted check of a company's national ID; the registration serial
+    (digits 4-9) is never all zeros."""
+    if len(value) != 11 or not value.isascii() or not value.isdigit():
+        return False
+    if int(value[3:9]) == 0:
+        return False
+    return legal_id_check_digit(value[:10]) == int(value[10])
+
+
+def clean_national_code(value: str) -> str:
+    """Normalize and validate; raise ValidationError with a message for the person."""
+    code = normalize_digits(value)
+    if not code.isdigit():
+        raise ValidationError(_("کد ملی فقط از رقم تشکیل می‌شود."), code="not_digits")
+    if len(code) != 10:
+        raise ValidationError(_("کد ملی باید ۱۰ رقم باشد."), code="length")
+    if not is_valid_national_code(code):
+        raise ValidationError(
+            _("کد ملی معتبر نیست؛ لطفاً رقم‌ها را دوباره بررسی کنید."), code="checksum"
+        )
+    return code
+
+
+def clean_legal_id(value: str) -> str:
+    legal_id = normalize_digits(value)
+    if not legal_id.isdigit():
+        raise ValidationError(_("شناسه ملی فقط از رقم تشکیل می‌شود."), code="not_digits")
+    if len(legal_id) != 11:
+        raise ValidationError(_("شناسه ملی شخص حقوقی باید ۱۱ رقم باشد."), code="length")
+    if not is_valid_legal_id(legal_id):
+        raise ValidationError(
+            _("شناسه ملی معتبر نیست؛ لطفاً رقم‌ها را دوباره بررسی کنید."), code="checksum"
+        )
+    return legal_id
+
+
+def validate_national_code(value: str) -> None:
+    """Model-field validator: the stored value must already be normalized."""
+    if not is_valid_national_code(value):
+        raise ValidationError(_("کد ملی معتبر نیست."), code="invalid")
+
+
+def validate_legal_id(value: str) -> None:
+    if not is_valid_legal_id(value):
+        raise ValidationError(_("شناسه ملی معتبر نیست."), code="invalid")

@@ -1,0 +1,7 @@
+"""`make run`: the embedded default (SQLite, Celery eager, console SMS gateway)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")

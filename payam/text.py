@@ -1,0 +1,55 @@
+"""Input normalization at the edge, and Persian digits for display.
+
+Forms and APIs call these on what people type, before validating it:
+Persian (۰-۹) and Arabic-Indic (٠-٩) digits become ASCII, Arabic ي/ك/ى become
+Persian ی/ک, invisible direction marks disappear, and runs of spaces and ZWNJ
+(نیم‌فاصله) are folded.
+"""
+
+import re
+import unicodedata
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+ZWNJ = "\u200c"
+
+_TO_ASCII_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, "0123456789" * 2)
+_TO_PERSIAN_DIGITS = str.maketrans("0123456789", PERSIAN_DIGITS)
+_ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "هٔ", "ـ": None})
+# Direction marks and zero-width characters other than ZWNJ carry no meaning in input.
+_INVISIBLE = re.compile("[\u200b\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZWNJ_RUN = re.compile(f"{ZWNJ}{{2,}}")
+_ZWNJ_BY_SPACE = re.compile(f" ?{ZWNJ}+ ?")
+
+
+def to_ascii_digits(value: str) -> str:
+    return value.translate(_TO_ASCII_DIGITS)
+
+
+def to_persian_digits(value: object) -> str:
+    return str(value).translate(_TO_PERSIAN_DIGITS)
+
+
+def normalize_text(value: str) -> str:
+    """Free text (a subject, an address): digits and letters unified, spaces folded."""
+    value = unicodedata.normalize("NFC", value)
+    value = _INVISIBLE.sub("", value).translate(_ARABIC_LETTERS)
+    value = to_ascii_digits(value)
+    value = _ZWNJ_RUN.sub(ZWNJ, value)
+    lines = [_SPACES.sub(" ", line).strip() for line in value.splitlines()]
+    return "\n".join(lines).strip()
+
+
+def normalize_name(value: str) -> str:
+    """A person's or company's name: one line, no ZWNJ at the edges or beside a space."""
+    value = normalize_text(" ".join(value.splitlines()))
+    value = _ZWNJ_BY_SPACE.sub(lambda m: " " if " " in m.group(0) else ZWNJ, value)
+    return value.strip(f" {ZWNJ}")
+
+
+def normalize_digits(value: str) -> str:
+    """A code typed by a person (national code, mobile, tracking code): ASCII digits,
+    and separators people type out of habit (spaces, dashes, dots, slashes) removed."""
+    value = _INVISIBLE.sub("", to_ascii_digits(value)).replace(ZWNJ, "")
+    return re.sub(r"[\s\-_./]", "", value)
