@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +24,6 @@ class User(AbstractUser):
     kind = models.CharField(
         _("نوع کاربر"), max_length=8, choices=UserKind.choices, default=UserKind.NATURAL
     )
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("کاربر")

@@ -23,9 +23,7 @@ def database_status() -> str:
 def redis_status() -> str:
     if not settings.REDIS_URL:
         return NOT_CONFIGURED
-    client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
-    )
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()
     except (redis.RedisError, OSError):

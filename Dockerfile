@@ -1,0 +1,30 @@
+# Production image: the same Makefile targets as a developer uses.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=payam.settings.production \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_LINK_MODE=copy
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends make gettext \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them.
+COPY pyproject.toml uv.lock Makefile ./
+RUN make venv UV_SYNC_FLAGS=--no-dev
+
+COPY . .
+RUN touch .venv/.synced \
+ && SECRET_KEY=collectstatic-only-0123456789abcdefghijklmnopqrstuvwxyzABCD \
+    ALLOWED_HOSTS=localhost make collectstatic \
+ && useradd --system --uid 1000 --home /app payam \
+ && mkdir -p /app/media \
+ && chown -R payam /app/media
+
+USER payam
+EXPOSE 8000
+CMD ["make", "serve"]

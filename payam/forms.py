@@ -1,0 +1,84 @@
+"""Form pieces every app uses."""
+
+from datetime import date
+from typing import Any
+
+import jdatetime
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from payam.jalali import MONTH_NAMES, from_jalali, to_jalali
+from payam.text import normalize_digits, to_persian_digits
+
+
+def _current_jalali_year() -> int:
+    return int(jdatetime.date.fromgregorian(date=timezone.localdate()).year)
+
+
+class JalaliDateWidget(forms.MultiWidget):
+    """Day, month (by name) and year selects, in the order Persian readers expect.
+    The value is a Gregorian `date`; what is shown and posted is Jalali."""
+
+    template_name = "payam/widgets/jalali_date.html"
+
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        *,
+        min_year: int = 1300,
+        max_year: int | None = None,
+    ) -> None:
+        max_year = max_year or _current_jalali_year()
+        empty = [("", "—")]
+        days = empty + [(str(d), to_persian_digits(d)) for d in range(1, 32)]
+        months = empty + [(str(i), name) for i, name in enumerate(MONTH_NAMES, start=1)]
+        years = empty + [(str(y), to_persian_digits(y)) for y in range(max_year, min_year - 1, -1)]
+        base = {"class": "form-select"} | (attrs or {})
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
+            "day": forms.Select(attrs=base | {"aria-label": _("روز")}, choices=days),
+            "month": forms.Select(attrs=base | {"aria-label": _("ماه")}, choices=months),
+            "year": forms.Select(attrs=base | {"aria-label": _("سال")}, choices=years),
+        }
+        super().__init__(widgets)
+
+    def decompress(self, value: date | None) -> list[str | None]:
+        if not value:
+            return [None, None, None]
+        j = to_jalali(value)
+        return [str(j.day), str(j.month), str(j.year)]
+
+
+class JalaliDateField(forms.MultiValueField):
+    """A date entered as Jalali day / month / year; cleaned to a Gregorian `date`."""
+
+    widget = JalaliDateWidget
+    default_error_messages = {
+        "invalid": _("تاریخ را کامل وارد کنید: روز، ماه و سال."),
+        "no_such_day": _("این روز در تقویم وجود ندارد (مثلاً ۳۰ اسفند در سال غیرکبیسه)."),
+    }
+
+    def __init__(self, *, min_year: int = 1300, max_year: int | None = None, **kwargs: Any):
+        error = {"invalid": self.default_error_messages["invalid"]}
+        fields = (
+            forms.IntegerField(min_value=1, max_value=31, error_messages=error),
+            forms.IntegerField(min_value=1, max_value=12, error_messages=error),
+            forms.IntegerField(min_value=min_year, max_value=9999, error_messages=error),
+        )
+        kwargs.setdefault("widget", JalaliDateWidget(min_year=min_year, max_year=max_year))
+        super().__init__(fields=fields, require_all_fields=True, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = [normalize_digits(str(v)) if v is not None else v for v in value]
+        return super().clean(value)
+
+    def compress(self, data_list: list[int]) -> date | None:
+        if not data_list:
+            return None
+        day, month, year = data_list
+        try:
+            return from_jalali(year, month, day)
+        except ValueError as exc:
+            raise ValidationError(self.error_messages["no_such_day"], code="no_such_day") from exc

@@ -1,0 +1,78 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from payam.phone import local_mobile, normalize_mobile
+from payam.text import (
+    ZWNJ,
+    normalize_digits,
+    normalize_name,
+    normalize_text,
+    to_ascii_digits,
+    to_persian_digits,
+)
+
+
+def test_persian_and_arabic_indic_digits_become_ascii():
+    assert to_ascii_digits("۰۱۲۳۴۵۶۷۸۹") == "0123456789"
+    assert to_ascii_digits("٠١٢٣٤٥٦٧٨٩") == "0123456789"
+
+
+@given(st.integers(min_value=0))
+def test_persian_digits_round_trip(number):
+    assert to_ascii_digits(to_persian_digits(number)) == str(number)
+
+
+def test_arabic_letters_become_persian():
+    assert normalize_text("علي كريمي") == "علی کریمی"
+    assert normalize_text("مصطفى") == "مصطفی"
+
+
+def test_spaces_and_invisible_marks_are_folded():
+    assert normalize_text("  سلام \u200f  دنیا\u200e ") == "سلام دنیا"
+    assert normalize_text("خط اول  \n  خط دوم ") == "خط اول\nخط دوم"
+
+
+def test_name_zwnj_is_kept_inside_a_word_and_removed_at_edges():
+    assert normalize_name(f"محمد{ZWNJ}{ZWNJ}علی") == f"محمد{ZWNJ}علی"
+    assert normalize_name(f"{ZWNJ}زهرا {ZWNJ}حسینی{ZWNJ} ") == "زهرا حسینی"
+    assert normalize_name("عبد\u200cالله   نوری\nمقدم") == "عبد\u200cالله نوری مقدم"
+    assert normalize_name("ســـارا") == "سارا"
+
+
+def test_codes_lose_separators():
+    assert normalize_digits(" ۰۰۷-۶۲۲۹۶۴-۵ ") == "0076229645"
+    assert normalize_digits("0076\u200c229645") == "0076229645"
+
+
+@given(st.text())
+def test_normalizers_are_idempotent(text):
+    assert normalize_text(normalize_text(text)) == normalize_text(text)
+    assert normalize_name(normalize_name(text)) == normalize_name(text)
+    assert normalize_digits(normalize_digits(text)) == normalize_digits(text)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "09121234567",
+        "9121234567",
+        "+989121234567",
+        "00989121234567",
+        "۰۹۱۲ ۱۲۳ ۴۵۶۷",
+        "989121234567",
+    ],
+)
+def test_mobile_forms_normalize_to_e164(value):
+    assert normalize_mobile(value) == "+989121234567"
+    assert local_mobile(normalize_mobile(value)) == "09121234567"
+
+
+@pytest.mark.parametrize(
+    "value", ["", "0912123456", "08121234567", "+14155550100", "091212345678", "abc"]
+)
+def test_bad_mobiles_are_refused(value):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        normalize_mobile(value)
