@@ -9,7 +9,8 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from celery.schedules import crontab
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payam.settings.dev")
 
@@ -22,8 +23,14 @@ QUEUES = (QUEUE_DEFAULT, QUEUE_SMS, QUEUE_SMS_OTP, QUEUE_BULK)
 app = Celery("payam")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
-    task_queues=[Queue(name) for name in QUEUES],
+    # One direct exchange, each queue bound by its own name: a task sent to one
+    # queue lands in that queue only.
+    task_queues=[
+        Queue(name, Exchange("payam", type="direct"), routing_key=name) for name in QUEUES
+    ],
     task_default_queue=QUEUE_DEFAULT,
+    task_default_exchange="payam",
+    task_default_routing_key=QUEUE_DEFAULT,
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
@@ -31,5 +38,8 @@ app.conf.update(
     accept_content=["json"],
     broker_connection_retry_on_startup=True,
     broker_transport_options={"visibility_timeout": 60 * 60},
+    beat_schedule={
+        "audit-verify-daily": {"task": "payam.audit_verify", "schedule": crontab(hour=3, minute=0)},
+    },
 )
 app.autodiscover_tasks()
