@@ -1,9 +1,9 @@
 """Display filters, available in every template (registered as builtins):
 
-    {{ letter.sent_at|jalali_date }}      ۱۴۰۳/۰۱/۰۱
-    {{ letter.sent_at|jalali_datetime }}  ۱۴۰۳/۰۱/۰۱ ۱۴:۳۰
-    {{ letter.sent_at|jalali_long }}      ۱ فروردین ۱۴۰۳
-    {{ count|fa_digits }}                 ۱۲
+{{ letter.sent_at|jalali_date }}      ۱۴۰۳/۰۱/۰۱
+{{ letter.sent_at|jalali_datetime }}  ۱۴۰۳/۰۱/۰۱ ۱۴:۳۰
+{{ letter.sent_at|jalali_long }}      ۱ فروردین ۱۴۰۳
+{{ count|fa_digits }}                 ۱۲
 """
 
 from datetime import date, datetime
