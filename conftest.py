@@ -20,11 +20,30 @@ def _service_problems() -> list[str]:
         problems.append("DATABASE_URL is not set")
     elif settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         problems.append("DATABASE_URL does not name PostgreSQL")
+    elif (error := _postgres_unreachable(settings.DATABASES["default"])) is not None:
+        problems.append(f"PostgreSQL is unreachable ({error})")
     if not settings.REDIS_URL:
         problems.append("REDIS_URL is not set")
     elif health.redis_status() != health.OK:
         problems.append(f"Redis at {settings.REDIS_URL} is unreachable")
     return problems
+
+
+def _postgres_unreachable(db: dict) -> str | None:
+    import psycopg
+
+    try:
+        psycopg.connect(
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.Error as exc:
+        return str(exc).splitlines()[0]
+    return None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
