@@ -4,10 +4,21 @@ from django.http import HttpRequest
 from payam.models import AuditEvent, TrackingCode
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit log has no edit or delete path in the application."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records the application only appends to: no add, edit or delete path."""
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = (
         "seq",
         "created_at",
@@ -23,27 +34,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-seq",)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(TrackingCode)
-class TrackingCodeAdmin(admin.ModelAdmin):
+class TrackingCodeAdmin(ReadOnlyAdmin):
     list_display = ("code", "kind", "created_at")
     list_filter = ("kind",)
     search_fields = ("code",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
