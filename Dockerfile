@@ -20,6 +20,7 @@ RUN make venv UV_SYNC_FLAGS=--no-dev
 COPY . .
 RUN touch .venv/.synced \
  && SECRET_KEY=collectstatic-only-0123456789abcdefghijklmnopqrstuvwxyzABCD \
+    SMS_CALLBACK_SECRET=collectstatic-only-0123456789abcdefghijkl \
     ALLOWED_HOSTS=localhost make collectstatic \
  && useradd --system --uid 1000 --home /app payam \
  && mkdir -p /app/media \

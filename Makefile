@@ -12,7 +12,7 @@ UV := $(VENV)/bin/uv
 UV_SYNC_FLAGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
-CELERY_QUEUES ?= default,sms,sms_otp,bulk
+CELERY_QUEUES ?= sms_otp,sms,default,bulk
 CHROMIUM ?= /usr/bin/chromium
 
 export UV_PYTHON_DOWNLOADS := never
@@ -44,6 +44,7 @@ migrations-check: venv ## Fail if a model change has no migration
 deploy-check: venv ## Production settings pass Django's deployment checks
 	DJANGO_SETTINGS_MODULE=payam.settings.production ALLOWED_HOSTS=payam.example.ir \
 	SECRET_KEY=deploy-check-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ \
+	SMS_CALLBACK_SECRET=deploy-check-only-callback-secret-0123456789 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: venv ## The test suite without the browser journeys

@@ -40,6 +40,10 @@ app.conf.update(
     broker_transport_options={"visibility_timeout": 60 * 60},
     beat_schedule={
         "audit-verify-daily": {"task": "payam.audit_verify", "schedule": crontab(hour=3, minute=0)},
+        "sms-sweep": {
+            "task": "sms.sweep",
+            "schedule": float(os.environ.get("SMS_SWEEP_INTERVAL", "30")),
+        },
     },
 )
 app.autodiscover_tasks()

@@ -188,3 +188,21 @@ LOGGING = {
         "payam.request": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- SMS (sms app) ----------------------------------------------------------------------
+SMS_HTTP_BASE_URL = env.str("SMS_HTTP_BASE_URL", default="")
+SMS_HTTP_API_KEY = env.str("SMS_HTTP_API_KEY", default="")
+SMS_HTTP_CONNECT_TIMEOUT = env.float("SMS_HTTP_CONNECT_TIMEOUT", default=3.0)
+SMS_HTTP_READ_TIMEOUT = env.float("SMS_HTTP_READ_TIMEOUT", default=10.0)
+SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="")
+SMS_CALLBACK_MAX_AGE = env.int("SMS_CALLBACK_MAX_AGE", default=300)  # seconds
+SMS_RATE_LIMIT_PER_SECOND = env.float("SMS_RATE_LIMIT_PER_SECOND", default=50.0)
+SMS_RATE_OTP_RESERVE = env.float("SMS_RATE_OTP_RESERVE", default=0.2)  # share kept for OTPs
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=6)
+SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=5.0)
+SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", default=900.0)
+SMS_SENDING_TIMEOUT = env.int(
+    "SMS_SENDING_TIMEOUT", default=120
+)  # seconds before the sweeper looks
+SMS_CLAIM_BATCH = env.int("SMS_CLAIM_BATCH", default=100)
+SMS_PUBLIC_CHECK_PER_MINUTE = env.int("SMS_PUBLIC_CHECK_PER_MINUTE", default=20)

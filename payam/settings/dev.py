@@ -10,3 +10,4 @@ SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
+SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="dev-only-sms-callback-secret")

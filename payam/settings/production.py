@@ -12,6 +12,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="")
+if len(SMS_CALLBACK_SECRET) < 32:
+    raise ImproperlyConfigured("SMS_CALLBACK_SECRET must be set to at least 32 random characters.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

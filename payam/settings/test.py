@@ -6,8 +6,9 @@ from .base import env
 DEBUG = False
 SECRET_KEY = "test-only-key-that-is-long-enough-to-be-realistic-0123456789"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in prod
-CELERY_TASK_ALWAYS_EAGER = True
-SMS_GATEWAY = "console"
+# Worker processes started by the end-to-end tests turn these off through the environment.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+SMS_GATEWAY = env.str("SMS_GATEWAY", default="console")
 INQUIRY_BACKEND = "fake"
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 STORAGES = {
@@ -19,3 +20,5 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
+SMS_CALLBACK_SECRET = "test-sms-callback-secret"  # noqa: S105
+SMS_RATE_LIMIT_PER_SECOND = env.float("SMS_RATE_LIMIT_PER_SECOND", default=0.0)

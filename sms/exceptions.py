@@ -1,0 +1,33 @@
+from django.utils.translation import gettext_lazy as _
+
+
+class SmsError(Exception):
+    """A domain error whose message can be shown to the person who caused it."""
+
+    message = _("ارسال پیامک ممکن نیست.")
+
+    def __init__(self, message: object = None) -> None:
+        if message is not None:
+            self.message = message  # type: ignore[assignment]
+        super().__init__(str(self.message))
+
+
+class SenderNotAllowed(SmsError):
+    message = _(
+        "این سرشماره در سامانه ثبت نشده یا فعال نیست؛ "
+        "پیامک فقط از سرشماره‌های ۴۰۴۰ ثبت‌شده فرستاده می‌شود."
+    )
+
+
+class InvalidRecipient(SmsError):
+    message = _("شماره‌ی گیرنده یک شماره‌ی همراه ایرانی معتبر نیست.")
+
+
+class InvalidBody(SmsError):
+    message = _("متن پیامک معتبر نیست.")
+
+
+class InvalidTransition(SmsError):
+    def __init__(self, current: str, target: str) -> None:
+        self.current, self.target = current, target
+        super().__init__(f"SMS cannot move from {current} to {target}")
