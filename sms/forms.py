@@ -17,7 +17,7 @@ class SenderCheckForm(forms.Form):
     number = forms.CharField(
         label=_("شماره یا نام فرستنده‌ی پیامک"),
         max_length=40,
-        help_text=_("همان‌طور که در گوشی شما آمده است، مانند ۴۰۴۰۱۲۳، \u200e+۹۸۴۰۴۰۱۲۳ یا MALIAT."),
+        help_text=_("همان‌طور که در گوشی شما آمده است، مانند ۴۰۴۰۱۲۳، +۹۸۴۰۴۰۱۲۳ یا MALIAT."),
         error_messages={
             "required": _("شماره یا نام فرستنده‌ی پیامک را وارد کنید."),
             "max_length": _("این بیش از اندازه بلند است؛ شماره یا نام فرستنده را وارد کنید."),
@@ -33,7 +33,7 @@ class SenderCheckForm(forms.Form):
             return raw
         if any(char.isdigit() for char in digits):
             message = _(
-                "شماره فقط رقم دارد (و شاید \u200e+ در آغاز آن)؛"
+                "شماره فقط رقم دارد (و شاید + در آغاز آن)؛"
                 " آن را همان‌طور که در پیامک آمده است، مانند ۴۰۴۰۱۲۳، وارد کنید."
             )
         else:

@@ -9,6 +9,7 @@
 from datetime import date, datetime
 
 from django import template
+from django.utils import translation
 
 from payam import jalali
 from payam.text import to_persian_digits
@@ -33,6 +34,8 @@ def jalali_long(value: date | datetime | None) -> str:
 
 @register.filter
 def fa_digits(value: object) -> str:
+    """Persian digits on Persian pages; unchanged on English ones."""
     if value is None:
         return ""
-    return to_persian_digits(value)
+    lang = translation.get_language() or "fa"
+    return str(value) if lang.startswith("en") else to_persian_digits(value)

@@ -94,3 +94,11 @@ class TestJalaliDateField:
         assert not form.is_valid()
         html = str(form["born"])
         assert '<option value="30" selected>' in html and '<option value="1404" selected>' in html
+
+
+def test_fa_digits_follows_the_language():
+    template = Template("{{ n|fa_digits }}")
+    with translation.override("fa"):
+        assert template.render(Context({"n": 30})) == "۳۰"
+    with translation.override("en"):
+        assert template.render(Context({"n": 30})) == "30"
