@@ -26,17 +26,21 @@ def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"ok": False, "error": message}, status=status)
 
 
-def _signed_json(request: HttpRequest, gateway: str) -> dict[str, Any] | JsonResponse:
-    if gateway not in KNOWN_GATEWAYS:
-        return _error("unknown gateway", 404)
-    valid = signing.verify(
+def is_signed(request: HttpRequest) -> bool:
+    """Whether a gateway's webhook carries a valid, fresh signature (sms/signing.py)."""
+    return signing.verify(
         secret=settings.SMS_CALLBACK_SECRET,
         body=request.body,
         timestamp=request.headers.get(signing.TIMESTAMP_HEADER),
         given=request.headers.get(signing.SIGNATURE_HEADER),
         max_age=settings.SMS_CALLBACK_MAX_AGE,
     )
-    if not valid:
+
+
+def _signed_json(request: HttpRequest, gateway: str) -> dict[str, Any] | JsonResponse:
+    if gateway not in KNOWN_GATEWAYS:
+        return _error("unknown gateway", 404)
+    if not is_signed(request):
         return _error("bad or missing signature", 403)
     try:
         data = json.loads(request.body)

@@ -13,7 +13,8 @@ from payam.phone import local_mobile
 from payam.ratelimit import client_key, hit
 from payam.text import to_persian_digits
 
-from . import signing, ussd
+from . import ussd
+from .callbacks import is_signed
 from .constants import SmsKind
 from .forms import SenderCheckForm
 from .selectors import console_outbox, sender_lookup
@@ -59,14 +60,7 @@ def sender_check(request: HttpRequest) -> HttpResponse:
 def ussd_callback(request: HttpRequest) -> HttpResponse:
     """One keypress of a USSD session (see docs/ussd.md): signed form POST in,
     `CON …` or `END …` out."""
-    valid = signing.verify(
-        secret=settings.SMS_CALLBACK_SECRET,
-        body=request.body,
-        timestamp=request.headers.get(signing.TIMESTAMP_HEADER),
-        given=request.headers.get(signing.SIGNATURE_HEADER),
-        max_age=settings.SMS_CALLBACK_MAX_AGE,
-    )
-    if not valid:
+    if not is_signed(request):
         logger.warning("USSD callback with a bad or missing signature refused")
         return HttpResponse("bad or missing signature", status=403, content_type=PLAIN_TEXT)
     session_id = request.POST.get("sessionId", "")[:100]

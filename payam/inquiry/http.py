@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from payam.http import BearerAuth
 from payam.inquiry.exceptions import (
     BirthDateMismatch,
     CompanyNotFound,
@@ -36,21 +37,6 @@ logger = logging.getLogger("payam.inquiry")
 # Sleep between retries: 0 s before the first, then 2 × factor, 4 × factor, …
 DEFAULT_BACKOFF_FACTOR = 0.2
 RETRY_STATUSES = frozenset({502, 503, 504})
-
-
-class _BearerAuth(requests.auth.AuthBase):
-    """Sets the Authorization header. As session auth it also keeps requests
-    from replacing the header with a ~/.netrc entry. Its repr hides the key."""
-
-    def __init__(self, api_key: str) -> None:
-        self._header = f"Bearer {api_key}"
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = self._header
-        return request
-
-    def __repr__(self) -> str:
-        return "<BearerAuth ***>"
 
 
 def build_session(*, api_key: str, retries: int, backoff_factor: float) -> requests.Session:
@@ -69,7 +55,7 @@ def build_session(*, api_key: str, retries: int, backoff_factor: float) -> reque
     session = requests.Session()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-    session.auth = _BearerAuth(api_key)
+    session.auth = BearerAuth(api_key)
     session.headers["Accept"] = "application/json"
     return session
 

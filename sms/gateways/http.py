@@ -29,6 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from payam.http import BearerAuth
 from sms.constants import SmsStatus
 
 from .base import (
@@ -52,21 +53,6 @@ MAX_ID_LENGTH = 100
 POOL_SIZE = 32
 
 
-class _BearerAuth(requests.auth.AuthBase):
-    """Sets the Authorization header. As session auth it also keeps requests
-    from replacing the header with a ~/.netrc entry. Its repr hides the key."""
-
-    def __init__(self, api_key: str) -> None:
-        self._header = f"Bearer {api_key}"
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = self._header
-        return request
-
-    def __repr__(self) -> str:
-        return "<BearerAuth ***>"
-
-
 def build_session(*, api_key: str) -> requests.Session:
     """A session that never retries, keeps no cookies and sends the key on every call."""
     # total=0: a refused connection or a 5xx surfaces at once; the dispatcher decides
@@ -77,7 +63,7 @@ def build_session(*, api_key: str) -> requests.Session:
     session = requests.Session()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-    session.auth = _BearerAuth(api_key)
+    session.auth = BearerAuth(api_key)
     session.headers["Accept"] = "application/json"
     # The gateway is stateless for us; a cookie it sets must not follow later calls.
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
