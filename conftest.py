@@ -65,3 +65,11 @@ def redis_url() -> str:
             pytest.fail("Redis is required (REQUIRE_SERVICES=1) but unreachable")
         pytest.skip("REDIS_URL not set or Redis unreachable")
     return str(settings.REDIS_URL)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -206,3 +206,10 @@ SMS_SENDING_TIMEOUT = env.int(
 )  # seconds before the sweeper looks
 SMS_CLAIM_BATCH = env.int("SMS_CLAIM_BATCH", default=100)
 SMS_PUBLIC_CHECK_PER_MINUTE = env.int("SMS_PUBLIC_CHECK_PER_MINUTE", default=20)
+
+# --- One-time codes (accounts app) ---------------------------------------------------------
+OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=120)
+OTP_RESEND_SECONDS = env.int("OTP_RESEND_SECONDS", default=60)
+OTP_MAX_PER_MOBILE_PER_HOUR = env.int("OTP_MAX_PER_MOBILE_PER_HOUR", default=5)
+OTP_MAX_PER_IP_PER_HOUR = env.int("OTP_MAX_PER_IP_PER_HOUR", default=20)
+OTP_MAX_WRONG_ATTEMPTS = env.int("OTP_MAX_WRONG_ATTEMPTS", default=5)

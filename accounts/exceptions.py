@@ -1,0 +1,46 @@
+from django.utils.translation import gettext_lazy as _
+
+from payam.text import to_persian_digits
+
+
+class AccountsError(Exception):
+    message: object = _("درخواست انجام نشد.")
+
+    def __init__(self, message: object = None) -> None:
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class OtpTooSoon(AccountsError):
+    def __init__(self, wait_seconds: int) -> None:
+        self.wait_seconds = wait_seconds
+        super().__init__(
+            _("کد تازه را %(seconds)s ثانیه‌ی دیگر می‌توانید بخواهید.")
+            % {"seconds": to_persian_digits(wait_seconds)}
+        )
+
+
+class OtpLimitReached(AccountsError):
+    def __init__(self, wait_seconds: int) -> None:
+        self.wait_seconds = wait_seconds
+        minutes = max(1, -(-wait_seconds // 60))
+        super().__init__(
+            _(
+                "برای این شماره بیش از اندازه کد خواسته شده است؛ "
+                "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
+            )
+            % {"minutes": to_persian_digits(minutes)}
+        )
+
+
+class OtpInvalid(AccountsError):
+    message = _("کد واردشده درست نیست.")
+
+
+class OtpExpired(AccountsError):
+    message = _("این کد منقضی شده است؛ کد تازه بخواهید.")
+
+
+class OtpTooManyAttempts(AccountsError):
+    message = _("این کد بیش از اندازه نادرست وارد شده و دیگر پذیرفته نمی‌شود؛ کد تازه بخواهید.")
