@@ -10,3 +10,22 @@ class OtpPurpose(models.TextChoices):
 
 
 OTP_LENGTH = 6
+
+
+class InboxStatus(models.TextChoices):
+    REGISTERED = "registered", _("ثبت‌نام‌شده (در انتظار احراز حضوری)")
+    ACTIVE = "active", _("فعال")
+    SUSPENDED = "suspended", _("معلق")
+
+
+# The one table of allowed moves of an inbox's status.
+INBOX_TRANSITIONS: dict[str, frozenset[str]] = {
+    InboxStatus.REGISTERED: frozenset({InboxStatus.ACTIVE, InboxStatus.SUSPENDED}),
+    InboxStatus.ACTIVE: frozenset({InboxStatus.SUSPENDED}),
+    InboxStatus.SUSPENDED: frozenset({InboxStatus.ACTIVE}),
+}
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("مرد")
+    FEMALE = "female", _("زن")

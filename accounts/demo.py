@@ -1,12 +1,15 @@
 """Demo accounts. The people are the fake inquiry backend's demo identities
 (docs/demo-identities.md), so what the registries answer matches the account."""
 
+from datetime import date
+
 from django.db import transaction
 
 from payam.audit import audit_record
 from payam.demo import DemoLogin
 
-from .models import User, UserKind
+from .constants import Gender, InboxStatus
+from .models import LegalPerson, NaturalPerson, User, UserKind
 
 DEMO_PASSWORD = "Payam-Demo-1404"  # noqa: S105 — printed on purpose: demo only
 
@@ -49,4 +52,35 @@ def seed() -> list[DemoLogin]:
         if created:
             audit_record(actor=None, action="demo.user_create", target=user, data={"role": role})
         logins.append(DemoLogin(role=role, username=username, password=DEMO_PASSWORD))
+    _seed_profiles()
     return logins
+
+
+def _seed_profiles() -> None:
+    """Profiles as the demo registries know them (docs/demo-identities.md); both
+    inboxes are already activated, as after a visit to a broker office."""
+    NaturalPerson.objects.update_or_create(
+        national_code="0012345679",
+        defaults={
+            "user": User.objects.get(username="0012345679"),
+            "first_name": "علی",
+            "last_name": "رضایی",
+            "father_name": "حسن",
+            "birth_date": date(1985, 3, 21),
+            "gender": Gender.MALE,
+            "mobile": "+989121234567",
+            "inbox_status": InboxStatus.ACTIVE,
+        },
+    )
+    LegalPerson.objects.update_or_create(
+        national_id="10100123456",
+        defaults={
+            "user": User.objects.get(username="10100123456"),
+            "name": "شرکت نوآوران پارس (سهامی خاص)",
+            "registration_number": "512345",
+            "ceo_national_code": "0023456787",
+            "ceo_name": "مریم احمدی",
+            "mobile": "+989123456789",
+            "inbox_status": InboxStatus.ACTIVE,
+        },
+    )

@@ -44,3 +44,11 @@ class OtpExpired(AccountsError):
 
 class OtpTooManyAttempts(AccountsError):
     message = _("این کد بیش از اندازه نادرست وارد شده و دیگر پذیرفته نمی‌شود؛ کد تازه بخواهید.")
+
+
+class InboxTransitionNotAllowed(AccountsError):
+    message = _("این تغییر وضعیت برای این کارپوشه مجاز نیست.")
+
+
+class ReasonRequired(AccountsError):
+    message = _("دلیل این تغییر را بنویسید.")

@@ -7,19 +7,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payam import ratelimit
+from payam.audit import audit_record
 from payam.phone import normalize_mobile
 from payam.text import normalize_digits
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.services import queue_sms
 
-from .constants import OTP_LENGTH, OtpPurpose
-from .exceptions import OtpExpired, OtpInvalid, OtpLimitReached, OtpTooManyAttempts, OtpTooSoon
-from .models import OneTimeCode
+from .constants import INBOX_TRANSITIONS, OTP_LENGTH, InboxStatus, OtpPurpose
+from .exceptions import (
+    InboxTransitionNotAllowed,
+    OtpExpired,
+    OtpInvalid,
+    OtpLimitReached,
+    OtpTooManyAttempts,
+    OtpTooSoon,
+    ReasonRequired,
+)
+from .models import LegalPerson, NaturalPerson, OneTimeCode
 
 # --- one-time codes -------------------------------------------------------------------------
 
@@ -129,3 +140,41 @@ def otp_verify(*, purpose: OtpPurpose | str, mobile: str, code: str) -> None:
         if otp.failed_attempts >= settings.OTP_MAX_WRONG_ATTEMPTS:
             raise OtpTooManyAttempts
         raise OtpInvalid
+
+
+# --- inbox status ---------------------------------------------------------------------------
+
+
+def inbox_status_change(
+    *,
+    actor: AbstractBaseUser,
+    profile: NaturalPerson | LegalPerson,
+    to: InboxStatus | str,
+    reason: str = "",
+) -> NaturalPerson | LegalPerson:
+    """Activate or suspend a person's inbox. Until the broker workspace exists an
+    administrator does this from the admin; a suspension needs a written reason."""
+    to = InboxStatus(to)
+    model_name = profile._meta.model_name
+    if not actor.has_perm(f"accounts.change_{model_name}"):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    reason = reason.strip()
+    if to == InboxStatus.SUSPENDED and not reason:
+        raise ReasonRequired
+    with transaction.atomic():
+        locked = type(profile).objects.select_for_update().get(pk=profile.pk)
+        if to not in INBOX_TRANSITIONS[InboxStatus(locked.inbox_status)]:
+            raise InboxTransitionNotAllowed
+        previous = locked.inbox_status
+        locked.inbox_status = to
+        locked.status_reason = reason[:300]
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["inbox_status", "status_reason", "status_changed_at"])
+        audit_record(
+            actor=actor,
+            action=f"inbox.{to}",
+            target=locked,
+            acting_for=locked.user,
+            data={"from": previous, "to": to, "reason": reason},
+        )
+    return locked
