@@ -52,3 +52,25 @@ class InboxTransitionNotAllowed(AccountsError):
 
 class ReasonRequired(AccountsError):
     message = _("دلیل این تغییر را بنویسید.")
+
+
+class AlreadyRegistered(AccountsError):
+    message = _(
+        "برای این کد ملی پیش‌تر حساب ساخته شده است؛ "
+        "وارد شوید یا اگر گذرواژه را فراموش کرده‌اید، آن را بازیابی کنید."
+    )
+
+
+class IdentityNotEligible(AccountsError):
+    message = _("ثبت‌نام با این مشخصات ممکن نیست؛ برای پیگیری به یکی از دفاتر پیشخوان مراجعه کنید.")
+
+
+class MobileNotOwned(AccountsError):
+    message = _(
+        "این شماره‌ی همراه به نام شما ثبت نشده است (استعلام شاهکار)؛ "
+        "شماره‌ای را وارد کنید که به نام خودتان است."
+    )
+
+
+class RegistrationExpired(AccountsError):
+    message = _("مهلت این ثبت‌نام به پایان رسیده است؛ لطفاً از ابتدا شروع کنید.")

@@ -3,18 +3,19 @@
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payam import ratelimit
 from payam.audit import audit_record
+from payam.inquiry import get_backend
 from payam.phone import normalize_mobile
 from payam.text import normalize_digits
 from sms.constants import SYSTEM_SENDER, SmsKind
@@ -22,15 +23,19 @@ from sms.services import queue_sms
 
 from .constants import INBOX_TRANSITIONS, OTP_LENGTH, InboxStatus, OtpPurpose
 from .exceptions import (
+    AlreadyRegistered,
+    IdentityNotEligible,
     InboxTransitionNotAllowed,
+    MobileNotOwned,
     OtpExpired,
     OtpInvalid,
     OtpLimitReached,
     OtpTooManyAttempts,
     OtpTooSoon,
     ReasonRequired,
+    RegistrationExpired,
 )
-from .models import LegalPerson, NaturalPerson, OneTimeCode
+from .models import LegalPerson, NaturalPerson, OneTimeCode, User, UserKind
 
 # --- one-time codes -------------------------------------------------------------------------
 
@@ -178,3 +183,121 @@ def inbox_status_change(
             data={"from": previous, "to": to, "reason": reason},
         )
     return locked
+
+
+# --- registration ---------------------------------------------------------------------------
+
+REGISTRATION_TTL = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class PendingNaturalRegistration:
+    """What the registries confirmed, kept in the session between the steps."""
+
+    national_code: str
+    birth_date: date
+    mobile: str
+    first_name: str
+    last_name: str
+    father_name: str
+    gender: str
+    started_at: datetime
+    otp_verified: bool = False
+
+    def to_session(self) -> dict[str, str | bool]:
+        return {
+            **{k: str(v) for k, v in asdict(self).items() if k != "otp_verified"},
+            "birth_date": self.birth_date.isoformat(),
+            "started_at": self.started_at.isoformat(),
+            "otp_verified": self.otp_verified,
+        }
+
+    @classmethod
+    def from_session(cls, data: object) -> "PendingNaturalRegistration":
+        if not isinstance(data, dict):
+            raise RegistrationExpired
+        try:
+            pending = cls(
+                national_code=str(data["national_code"]),
+                birth_date=date.fromisoformat(str(data["birth_date"])),
+                mobile=str(data["mobile"]),
+                first_name=str(data["first_name"]),
+                last_name=str(data["last_name"]),
+                father_name=str(data["father_name"]),
+                gender=str(data["gender"]),
+                started_at=datetime.fromisoformat(str(data["started_at"])),
+                otp_verified=bool(data["otp_verified"]),
+            )
+        except (KeyError, ValueError) as exc:
+            raise RegistrationExpired from exc
+        if timezone.now() - pending.started_at > REGISTRATION_TTL:
+            raise RegistrationExpired
+        return pending
+
+
+def natural_registration_start(
+    *, national_code: str, birth_date: date, mobile: str, ip: str | None
+) -> PendingNaturalRegistration:
+    """Check the person with the civil registry and the mobile with Shahkar, then
+    send a code to that mobile. Raises the inquiry errors (IdentityNotFound,
+    BirthDateMismatch, InquiryUnavailable), AlreadyRegistered, IdentityNotEligible,
+    MobileNotOwned or an OTP limit; nothing is stored but the code."""
+    mobile = normalize_mobile(mobile)
+    if User.objects.filter(username=national_code).exists():
+        raise AlreadyRegistered
+    inquiry = get_backend()
+    identity = inquiry.civil_identity(national_code=national_code, birth_date=birth_date)
+    if not identity.is_alive:
+        raise IdentityNotEligible
+    if not inquiry.shahkar_matches(national_code=national_code, mobile=mobile):
+        raise MobileNotOwned
+    otp_send(purpose=OtpPurpose.REGISTRATION, mobile=mobile, ip=ip)
+    return PendingNaturalRegistration(
+        national_code=national_code,
+        birth_date=birth_date,
+        mobile=mobile,
+        first_name=identity.first_name,
+        last_name=identity.last_name,
+        father_name=identity.father_name,
+        gender=identity.gender,
+        started_at=timezone.now(),
+    )
+
+
+def natural_registration_verify(
+    *, pending: PendingNaturalRegistration, code: str
+) -> PendingNaturalRegistration:
+    otp_verify(purpose=OtpPurpose.REGISTRATION, mobile=pending.mobile, code=code)
+    return replace(pending, otp_verified=True)
+
+
+def natural_registration_complete(*, pending: PendingNaturalRegistration, password: str) -> User:
+    """Create the account (status `registered`) once the mobile has been proven."""
+    if not pending.otp_verified:
+        raise RegistrationExpired
+    try:
+        with transaction.atomic():
+            user = User(
+                username=pending.national_code,
+                first_name=pending.first_name,
+                last_name=pending.last_name,
+                kind=UserKind.NATURAL,
+            )
+            user.set_password(password)
+            user.save()
+            person = NaturalPerson.objects.create(
+                user=user,
+                national_code=pending.national_code,
+                first_name=pending.first_name,
+                last_name=pending.last_name,
+                father_name=pending.father_name,
+                birth_date=pending.birth_date,
+                gender=pending.gender,
+                mobile=pending.mobile,
+            )
+            audit_record(
+                actor=user, action="account.register", target=person, data={"kind": "natural"}
+            )
+    except IntegrityError as exc:
+        raise AlreadyRegistered from exc
+    return user

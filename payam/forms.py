@@ -31,10 +31,12 @@ class JalaliDateWidget(forms.MultiWidget):
         max_year: int | None = None,
     ) -> None:
         max_year = max_year or _current_jalali_year()
-        empty = [("", "—")]
-        days = empty + [(str(d), to_persian_digits(d)) for d in range(1, 32)]
-        months = empty + [(str(i), name) for i, name in enumerate(MONTH_NAMES, start=1)]
-        years = empty + [(str(y), to_persian_digits(y)) for y in range(max_year, min_year - 1, -1)]
+        # The empty option names the part, so each select says what it asks for.
+        days = [("", _("روز"))] + [(str(d), to_persian_digits(d)) for d in range(1, 32)]
+        months = [("", _("ماه"))] + [(str(i), n) for i, n in enumerate(MONTH_NAMES, start=1)]
+        years = [("", _("سال"))] + [
+            (str(y), to_persian_digits(y)) for y in range(max_year, min_year - 1, -1)
+        ]
         base = {"class": "form-select"} | (attrs or {})
         widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.Select(attrs=base | {"aria-label": _("روز")}, choices=days),
@@ -82,3 +84,20 @@ class JalaliDateField(forms.MultiValueField):
             return from_jalali(year, month, day)
         except ValueError as exc:
             raise ValidationError(self.error_messages["no_such_day"], code="no_such_day") from exc
+
+
+class MarksInvalidFields(forms.Form):
+    """After validation, gives each field with an error Bootstrap's `is-invalid`
+    class, so templates render errors next to the field with one partial."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            base = "form-select" if isinstance(widget, forms.MultiWidget) else ""
+            classes = widget.attrs.get("class", base)
+            if "is-invalid" not in classes:
+                widget.attrs["class"] = f"{classes} is-invalid".strip()
+            widget.attrs["aria-invalid"] = "true"
