@@ -55,10 +55,18 @@ class ReasonRequired(AccountsError):
 
 
 class AlreadyRegistered(AccountsError):
-    message = _(
-        "برای این کد ملی پیش‌تر حساب ساخته شده است؛ "
-        "وارد شوید یا اگر گذرواژه را فراموش کرده‌اید، آن را بازیابی کنید."
-    )
+    def __init__(self, *, kind: str = "natural") -> None:
+        if kind == "legal":
+            message = _(
+                "برای این شناسه ملی پیش‌تر حساب ساخته شده است؛ "
+                "وارد شوید یا اگر گذرواژه را فراموش کرده‌اید، آن را بازیابی کنید."
+            )
+        else:
+            message = _(
+                "برای این کد ملی پیش‌تر حساب ساخته شده است؛ "
+                "وارد شوید یا اگر گذرواژه را فراموش کرده‌اید، آن را بازیابی کنید."
+            )
+        super().__init__(message)
 
 
 class IdentityNotEligible(AccountsError):
@@ -74,3 +82,19 @@ class MobileNotOwned(AccountsError):
 
 class RegistrationExpired(AccountsError):
     message = _("مهلت این ثبت‌نام به پایان رسیده است؛ لطفاً از ابتدا شروع کنید.")
+
+
+class CompanyNotActive(AccountsError):
+    message = _("این شخص حقوقی در اداره‌ی ثبت شرکت‌ها فعال نیست (منحل یا تعلیق‌شده).")
+
+
+class RegistrationNumberMismatch(AccountsError):
+    message = _("شماره‌ی ثبت با اطلاعات اداره‌ی ثبت شرکت‌ها نمی‌خواند.")
+
+
+class NotTheCeo(AccountsError):
+    message = _("این کد ملی مدیرعامل ثبت‌شده‌ی این شخص حقوقی نیست؛ حساب را مدیرعامل آن ثبت می‌کند.")
+
+
+class CeoDetailsMismatch(AccountsError):
+    message = _("نام، نام پدر یا جنسیت مدیرعامل با اطلاعات ثبت احوال نمی‌خواند.")

@@ -6,11 +6,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from payam.forms import JalaliDateField, MarksInvalidFields
-from payam.identifiers import clean_national_code
+from payam.identifiers import clean_legal_id, clean_national_code
 from payam.phone import local_mobile, normalize_mobile
 from payam.text import normalize_digits
 
-from .constants import OTP_LENGTH
+from .constants import OTP_LENGTH, Gender
 from .models import User
 
 
@@ -110,3 +110,87 @@ class SetPasswordForm(MarksInvalidFields):
                 except forms.ValidationError as exc:
                     self.add_error("password1", exc)
         return data
+
+
+class LegalRegistrationForm(MarksInvalidFields):
+    """The fields the current portal asks a company's CEO for."""
+
+    national_id = forms.CharField(
+        label=_("شناسه ملی شخص حقوقی"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "dir": "ltr", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+    registration_number = forms.CharField(
+        label=_("شماره‌ی ثبت"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "dir": "ltr", "inputmode": "numeric"}
+        ),
+    )
+    ceo_national_code = forms.CharField(
+        label=_("کد ملی مدیرعامل"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "dir": "ltr", "inputmode": "numeric"}
+        ),
+    )
+    ceo_first_name = forms.CharField(
+        label=_("نام مدیرعامل"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    ceo_last_name = forms.CharField(
+        label=_("نام خانوادگی مدیرعامل"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    ceo_father_name = forms.CharField(
+        label=_("نام پدر مدیرعامل"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    ceo_gender = forms.ChoiceField(
+        label=_("جنسیت مدیرعامل"),
+        choices=[("", "—"), *Gender.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    ceo_birth_date = JalaliDateField(label=_("تاریخ تولد مدیرعامل"))
+    mobile = forms.CharField(
+        label=_("شماره‌ی همراه مدیرعامل"),
+        max_length=20,
+        help_text=_("به نام خود مدیرعامل؛ کد تأیید به این شماره پیامک می‌شود."),
+        widget=forms.TextInput(attrs={"class": "form-control", "dir": "ltr", "inputmode": "tel"}),
+    )
+    phone = forms.CharField(
+        label=_("تلفن ثابت"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control", "dir": "ltr", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("رایانامه"), widget=forms.EmailInput(attrs={"class": "form-control", "dir": "ltr"})
+    )
+
+    def clean_national_id(self) -> str:
+        return clean_legal_id(self.cleaned_data["national_id"])
+
+    def clean_ceo_national_code(self) -> str:
+        return clean_national_code(self.cleaned_data["ceo_national_code"])
+
+    def clean_registration_number(self) -> str:
+        value = normalize_digits(self.cleaned_data["registration_number"])
+        if not value.isdigit():
+            raise forms.ValidationError(_("شماره‌ی ثبت فقط رقم دارد."))
+        return value
+
+    def clean_phone(self) -> str:
+        value = normalize_digits(self.cleaned_data["phone"])
+        if not (value.isdigit() and 8 <= len(value) <= 11):
+            raise forms.ValidationError(
+                _("شماره‌ی تلفن ثابت را با پیش‌شماره وارد کنید، مانند ۰۲۱۸۸۰۰۱۲۳۴.")
+            )
+        return value
+
+    def clean_mobile(self) -> str:
+        return normalize_mobile(self.cleaned_data["mobile"])

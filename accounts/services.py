@@ -15,18 +15,21 @@ from django.utils.translation import gettext as _
 
 from payam import ratelimit
 from payam.audit import audit_record
-from payam.inquiry import get_backend
+from payam.inquiry import CivilIdentity, get_backend
 from payam.phone import normalize_mobile
-from payam.text import normalize_digits
+from payam.text import normalize_digits, normalize_name
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.services import queue_sms
 
 from .constants import INBOX_TRANSITIONS, OTP_LENGTH, InboxStatus, OtpPurpose
 from .exceptions import (
     AlreadyRegistered,
+    CeoDetailsMismatch,
+    CompanyNotActive,
     IdentityNotEligible,
     InboxTransitionNotAllowed,
     MobileNotOwned,
+    NotTheCeo,
     OtpExpired,
     OtpInvalid,
     OtpLimitReached,
@@ -34,6 +37,7 @@ from .exceptions import (
     OtpTooSoon,
     ReasonRequired,
     RegistrationExpired,
+    RegistrationNumberMismatch,
 )
 from .models import LegalPerson, NaturalPerson, OneTimeCode, User, UserKind
 
@@ -191,113 +195,168 @@ REGISTRATION_TTL = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
-class PendingNaturalRegistration:
-    """What the registries confirmed, kept in the session between the steps."""
+class PendingRegistration:
+    """What the registries confirmed, kept in the session between the steps:
+    the account's username, the proven mobile, and the profile's fields."""
 
-    national_code: str
-    birth_date: date
+    kind: str  # UserKind.NATURAL or UserKind.LEGAL
+    username: str
     mobile: str
-    first_name: str
-    last_name: str
-    father_name: str
-    gender: str
+    display_name: str
+    profile: dict[str, str]
     started_at: datetime
     otp_verified: bool = False
 
-    def to_session(self) -> dict[str, str | bool]:
-        return {
-            **{k: str(v) for k, v in asdict(self).items() if k != "otp_verified"},
-            "birth_date": self.birth_date.isoformat(),
-            "started_at": self.started_at.isoformat(),
-            "otp_verified": self.otp_verified,
-        }
+    def to_session(self) -> dict[str, object]:
+        return {**asdict(self), "started_at": self.started_at.isoformat()}
 
     @classmethod
-    def from_session(cls, data: object) -> "PendingNaturalRegistration":
-        if not isinstance(data, dict):
+    def from_session(cls, data: object, *, kind: str) -> "PendingRegistration":
+        if not isinstance(data, dict) or data.get("kind") != kind:
             raise RegistrationExpired
         try:
             pending = cls(
-                national_code=str(data["national_code"]),
-                birth_date=date.fromisoformat(str(data["birth_date"])),
+                kind=str(data["kind"]),
+                username=str(data["username"]),
                 mobile=str(data["mobile"]),
-                first_name=str(data["first_name"]),
-                last_name=str(data["last_name"]),
-                father_name=str(data["father_name"]),
-                gender=str(data["gender"]),
+                display_name=str(data["display_name"]),
+                profile={str(k): str(v) for k, v in dict(data["profile"]).items()},
                 started_at=datetime.fromisoformat(str(data["started_at"])),
                 otp_verified=bool(data["otp_verified"]),
             )
-        except (KeyError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise RegistrationExpired from exc
         if timezone.now() - pending.started_at > REGISTRATION_TTL:
             raise RegistrationExpired
         return pending
 
 
-def natural_registration_start(
-    *, national_code: str, birth_date: date, mobile: str, ip: str | None
-) -> PendingNaturalRegistration:
-    """Check the person with the civil registry and the mobile with Shahkar, then
-    send a code to that mobile. Raises the inquiry errors (IdentityNotFound,
-    BirthDateMismatch, InquiryUnavailable), AlreadyRegistered, IdentityNotEligible,
-    MobileNotOwned or an OTP limit; nothing is stored but the code."""
-    mobile = normalize_mobile(mobile)
-    if User.objects.filter(username=national_code).exists():
-        raise AlreadyRegistered
+def _ensure_new_username(username: str, kind: str) -> None:
+    if User.objects.filter(username=username).exists():
+        raise AlreadyRegistered(kind=kind)
+
+
+def _confirm_person(*, national_code: str, birth_date: date, mobile: str) -> CivilIdentity:
+    """The civil registry knows this living person, and Shahkar says the mobile is theirs."""
     inquiry = get_backend()
     identity = inquiry.civil_identity(national_code=national_code, birth_date=birth_date)
     if not identity.is_alive:
         raise IdentityNotEligible
     if not inquiry.shahkar_matches(national_code=national_code, mobile=mobile):
         raise MobileNotOwned
+    return identity
+
+
+def natural_registration_start(
+    *, national_code: str, birth_date: date, mobile: str, ip: str | None
+) -> PendingRegistration:
+    """Check the person with the civil registry and the mobile with Shahkar, then
+    send a code to that mobile. Raises the inquiry errors (IdentityNotFound,
+    BirthDateMismatch, InquiryUnavailable), AlreadyRegistered, IdentityNotEligible,
+    MobileNotOwned or an OTP limit; nothing is stored but the code."""
+    mobile = normalize_mobile(mobile)
+    _ensure_new_username(national_code, UserKind.NATURAL)
+    identity = _confirm_person(national_code=national_code, birth_date=birth_date, mobile=mobile)
     otp_send(purpose=OtpPurpose.REGISTRATION, mobile=mobile, ip=ip)
-    return PendingNaturalRegistration(
-        national_code=national_code,
-        birth_date=birth_date,
+    return PendingRegistration(
+        kind=UserKind.NATURAL,
+        username=national_code,
         mobile=mobile,
-        first_name=identity.first_name,
-        last_name=identity.last_name,
-        father_name=identity.father_name,
-        gender=identity.gender,
+        display_name=identity.full_name,
+        profile={
+            "national_code": national_code,
+            "first_name": identity.first_name,
+            "last_name": identity.last_name,
+            "father_name": identity.father_name,
+            "birth_date": birth_date.isoformat(),
+            "gender": identity.gender,
+        },
         started_at=timezone.now(),
     )
 
 
-def natural_registration_verify(
-    *, pending: PendingNaturalRegistration, code: str
-) -> PendingNaturalRegistration:
+def legal_registration_start(
+    *,
+    national_id: str,
+    registration_number: str,
+    ceo_national_code: str,
+    ceo_birth_date: date,
+    ceo_first_name: str,
+    ceo_last_name: str,
+    ceo_father_name: str,
+    ceo_gender: str,
+    mobile: str,
+    phone: str,
+    email: str,
+    ip: str | None,
+) -> PendingRegistration:
+    """The company registry confirms the company is active and this person is its
+    CEO; the civil registry confirms the CEO as typed; Shahkar confirms the mobile
+    is the CEO's. Then a code goes to that mobile."""
+    mobile = normalize_mobile(mobile)
+    _ensure_new_username(national_id, UserKind.LEGAL)
+    company = get_backend().company_record(national_id=national_id)
+    if company.status != "active":
+        raise CompanyNotActive
+    if company.registration_number != registration_number:
+        raise RegistrationNumberMismatch
+    if company.ceo_national_code != ceo_national_code:
+        raise NotTheCeo
+    identity = _confirm_person(
+        national_code=ceo_national_code, birth_date=ceo_birth_date, mobile=mobile
+    )
+    typed = (normalize_name(ceo_first_name), normalize_name(ceo_last_name))
+    if typed != (identity.first_name, identity.last_name) or ceo_gender != identity.gender:
+        raise CeoDetailsMismatch
+    if ceo_father_name and normalize_name(ceo_father_name) != identity.father_name:
+        raise CeoDetailsMismatch
+    otp_send(purpose=OtpPurpose.REGISTRATION, mobile=mobile, ip=ip)
+    return PendingRegistration(
+        kind=UserKind.LEGAL,
+        username=national_id,
+        mobile=mobile,
+        display_name=company.name,
+        profile={
+            "national_id": national_id,
+            "name": company.name,
+            "registration_number": registration_number,
+            "ceo_national_code": ceo_national_code,
+            "ceo_name": identity.full_name,
+            "phone": phone,
+            "email": email,
+        },
+        started_at=timezone.now(),
+    )
+
+
+def registration_verify(*, pending: PendingRegistration, code: str) -> PendingRegistration:
     otp_verify(purpose=OtpPurpose.REGISTRATION, mobile=pending.mobile, code=code)
     return replace(pending, otp_verified=True)
 
 
-def natural_registration_complete(*, pending: PendingNaturalRegistration, password: str) -> User:
-    """Create the account (status `registered`) once the mobile has been proven."""
+def registration_complete(*, pending: PendingRegistration, password: str) -> User:
+    """Create the account and its profile (inbox `registered`) once the mobile is proven."""
     if not pending.otp_verified:
         raise RegistrationExpired
+    fields = dict(pending.profile)
     try:
         with transaction.atomic():
-            user = User(
-                username=pending.national_code,
-                first_name=pending.first_name,
-                last_name=pending.last_name,
-                kind=UserKind.NATURAL,
-            )
+            user = User(username=pending.username, kind=pending.kind)
+            if pending.kind == UserKind.NATURAL:
+                user.first_name, user.last_name = fields["first_name"], fields["last_name"]
+            else:
+                user.first_name = fields["name"][:150]
             user.set_password(password)
             user.save()
-            person = NaturalPerson.objects.create(
-                user=user,
-                national_code=pending.national_code,
-                first_name=pending.first_name,
-                last_name=pending.last_name,
-                father_name=pending.father_name,
-                birth_date=pending.birth_date,
-                gender=pending.gender,
-                mobile=pending.mobile,
-            )
+            profile: NaturalPerson | LegalPerson
+            if pending.kind == UserKind.NATURAL:
+                fields["birth_date"] = date.fromisoformat(fields["birth_date"])  # type: ignore[assignment]
+                profile = NaturalPerson.objects.create(user=user, mobile=pending.mobile, **fields)
+            else:
+                profile = LegalPerson.objects.create(user=user, mobile=pending.mobile, **fields)
             audit_record(
-                actor=user, action="account.register", target=person, data={"kind": "natural"}
+                actor=user, action="account.register", target=profile, data={"kind": pending.kind}
             )
     except IntegrityError as exc:
-        raise AlreadyRegistered from exc
+        raise AlreadyRegistered(kind=pending.kind) from exc
     return user

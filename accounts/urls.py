@@ -15,11 +15,30 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("register/natural/", views.register_natural, name="register_natural"),
-    path("register/natural/verify/", views.register_natural_verify, name="register_natural_verify"),
+    path("register/natural/", views.register, {"kind": "natural"}, name="register_natural"),
+    path(
+        "register/natural/verify/",
+        views.register_verify,
+        {"kind": "natural"},
+        name="register_natural_verify",
+    ),
     path(
         "register/natural/password/",
-        views.register_natural_password,
+        views.register_password,
+        {"kind": "natural"},
         name="register_natural_password",
+    ),
+    path("register/legal/", views.register, {"kind": "legal"}, name="register_legal"),
+    path(
+        "register/legal/verify/",
+        views.register_verify,
+        {"kind": "legal"},
+        name="register_legal_verify",
+    ),
+    path(
+        "register/legal/password/",
+        views.register_password,
+        {"kind": "legal"},
+        name="register_legal_password",
     ),
 ]

@@ -1,5 +1,8 @@
-"""Registration of a natural person: identity → code → password."""
+"""Registration: identity (citizen or company) → code → password."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
@@ -7,103 +10,127 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from payam.inquiry import BirthDateMismatch, IdentityNotFound, InquiryError
+from payam.inquiry import BirthDateMismatch, CompanyNotFound, IdentityNotFound, InquiryError
 from payam.middleware import client_ip
 from payam.phone import local_mobile
 
 from . import services
-from .exceptions import AccountsError, AlreadyRegistered, MobileNotOwned, RegistrationExpired
-from .forms import NaturalRegistrationForm, OtpForm, SetPasswordForm
-from .models import User
+from .exceptions import (
+    AccountsError,
+    AlreadyRegistered,
+    CeoDetailsMismatch,
+    CompanyNotActive,
+    MobileNotOwned,
+    NotTheCeo,
+    RegistrationExpired,
+    RegistrationNumberMismatch,
+)
+from .forms import LegalRegistrationForm, NaturalRegistrationForm, OtpForm, SetPasswordForm
+from .models import User, UserKind
 
-SESSION_KEY = "registration_natural"
-
+FORMS: dict[str, type[forms.Form]] = {
+    UserKind.NATURAL: NaturalRegistrationForm,
+    UserKind.LEGAL: LegalRegistrationForm,
+}
+STARTS: dict[str, Callable[..., services.PendingRegistration]] = {
+    UserKind.NATURAL: services.natural_registration_start,
+    UserKind.LEGAL: services.legal_registration_start,
+}
 # Which field a refusal belongs next to; anything else is shown above the form.
-FIELD_OF_ERROR: dict[type[Exception], str] = {
-    AlreadyRegistered: "national_code",
-    IdentityNotFound: "national_code",
-    BirthDateMismatch: "birth_date",
-    MobileNotOwned: "mobile",
+FIELD_OF_ERROR: dict[str, dict[type[Exception], str]] = {
+    UserKind.NATURAL: {
+        AlreadyRegistered: "national_code",
+        IdentityNotFound: "national_code",
+        BirthDateMismatch: "birth_date",
+        MobileNotOwned: "mobile",
+    },
+    UserKind.LEGAL: {
+        AlreadyRegistered: "national_id",
+        CompanyNotFound: "national_id",
+        CompanyNotActive: "national_id",
+        RegistrationNumberMismatch: "registration_number",
+        NotTheCeo: "ceo_national_code",
+        IdentityNotFound: "ceo_national_code",
+        BirthDateMismatch: "ceo_birth_date",
+        CeoDetailsMismatch: "ceo_first_name",
+        MobileNotOwned: "mobile",
+    },
 }
 
 
-def _pending(request: HttpRequest) -> services.PendingNaturalRegistration | None:
+def _session_key(kind: str) -> str:
+    return f"registration_{kind}"
+
+
+def _pending(request: HttpRequest, kind: str) -> services.PendingRegistration | None:
     try:
-        return services.PendingNaturalRegistration.from_session(request.session.get(SESSION_KEY))
+        data = request.session.get(_session_key(kind))
+        return services.PendingRegistration.from_session(data, kind=kind)
     except RegistrationExpired:
         return None
 
 
-def _restart(request: HttpRequest) -> HttpResponse:
-    request.session.pop(SESSION_KEY, None)
+def _restart(request: HttpRequest, kind: str) -> HttpResponse:
+    request.session.pop(_session_key(kind), None)
     messages.warning(request, str(RegistrationExpired.message))
-    return redirect("accounts:register_natural")
+    return redirect(f"accounts:register_{kind}")
 
 
 @require_http_methods(["GET", "POST"])
-def register_natural(request: HttpRequest) -> HttpResponse:
-    form = NaturalRegistrationForm(request.POST or None)
+def register(request: HttpRequest, kind: str) -> HttpResponse:
+    form = FORMS[kind](request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            pending = services.natural_registration_start(
-                ip=client_ip(request), **form.cleaned_data
-            )
+            pending = STARTS[kind](ip=client_ip(request), **form.cleaned_data)
         except (AccountsError, InquiryError) as exc:
-            form.add_error(FIELD_OF_ERROR.get(type(exc)), str(exc))
+            form.add_error(FIELD_OF_ERROR[kind].get(type(exc)), str(exc))
         else:
-            request.session[SESSION_KEY] = pending.to_session()
-            return redirect("accounts:register_natural_verify")
-    return render(request, "accounts/register_natural.html", {"form": form})
+            request.session[_session_key(kind)] = pending.to_session()
+            return redirect(f"accounts:register_{kind}_verify")
+    return render(request, f"accounts/register_{kind}.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
-def register_natural_verify(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
+def register_verify(request: HttpRequest, kind: str) -> HttpResponse:
+    pending = _pending(request, kind)
     if pending is None:
-        return _restart(request)
-    form = OtpForm(request.POST if "code" in request.POST else None)
+        return _restart(request, kind)
     if request.method == "POST" and "resend" in request.POST:
         try:
             services.otp_send(purpose="registration", mobile=pending.mobile, ip=client_ip(request))
             messages.success(request, _("کد تازه فرستاده شد."))
         except AccountsError as exc:
             messages.error(request, str(exc))
-        return redirect("accounts:register_natural_verify")
+        return redirect(f"accounts:register_{kind}_verify")
+    form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            pending = services.natural_registration_verify(
-                pending=pending, code=form.cleaned_data["code"]
-            )
+            pending = services.registration_verify(pending=pending, code=form.cleaned_data["code"])
         except AccountsError as exc:
             form.add_error("code", str(exc))
         else:
-            request.session[SESSION_KEY] = pending.to_session()
-            return redirect("accounts:register_natural_password")
-    return render(
-        request,
-        "accounts/register_verify.html",
-        {"form": form, "mobile": local_mobile(pending.mobile)},
-    )
+            request.session[_session_key(kind)] = pending.to_session()
+            return redirect(f"accounts:register_{kind}_password")
+    context = {"form": form, "mobile": local_mobile(pending.mobile), "kind": kind}
+    return render(request, "accounts/register_verify.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-def register_natural_password(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
+def register_password(request: HttpRequest, kind: str) -> HttpResponse:
+    pending = _pending(request, kind)
     if pending is None or not pending.otp_verified:
-        return _restart(request)
-    candidate = User(
-        username=pending.national_code, first_name=pending.first_name, last_name=pending.last_name
-    )
+        return _restart(request, kind)
+    candidate = User(username=pending.username, first_name=pending.display_name)
     form = SetPasswordForm(request.POST or None, user=candidate, mobile=pending.mobile)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.natural_registration_complete(
+            user = services.registration_complete(
                 pending=pending, password=form.cleaned_data["password1"]
             )
         except AccountsError as exc:
             form.add_error(None, str(exc))
         else:
-            request.session.pop(SESSION_KEY, None)
+            request.session.pop(_session_key(kind), None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
@@ -113,4 +140,8 @@ def register_natural_password(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("home")
-    return render(request, "accounts/register_password.html", {"form": form, "pending": pending})
+    return render(
+        request,
+        "accounts/register_password.html",
+        {"form": form, "pending": pending, "kind": kind},
+    )
