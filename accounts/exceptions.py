@@ -1,15 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
+from payam.errors import UserFacingError
 from payam.text import to_persian_digits
 
 
-class AccountsError(Exception):
-    message: object = _("درخواست انجام نشد.")
-
-    def __init__(self, message: object = None) -> None:
-        if message is not None:
-            self.message = message
-        super().__init__(str(self.message))
+class AccountsError(UserFacingError):
+    """A refusal of the accounts app, shown to the person."""
 
 
 class OtpTooSoon(AccountsError):

@@ -5,9 +5,9 @@ The database stores UTC; these helpers convert only for display."""
 from datetime import date, datetime
 
 import jdatetime
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from payam.text import to_persian_digits
+from payam.text import localized_digits
 
 MONTH_NAMES = (
     "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
@@ -29,17 +29,12 @@ def from_jalali(year: int, month: int, day: int) -> date:
     return jdatetime.date(year, month, day).togregorian()
 
 
-def _digits(text: str) -> str:
-    lang = translation.get_language() or "fa"
-    return text if lang.startswith("en") else to_persian_digits(text)
-
-
 def format_date(value: date | datetime | None) -> str:
     """۱۴۰۳/۰۱/۰۱ — the date part of `value` in Tehran time."""
     if value is None:
         return ""
     j = to_jalali(value)
-    return _digits(f"{j.year:04d}/{j.month:02d}/{j.day:02d}")
+    return localized_digits(f"{j.year:04d}/{j.month:02d}/{j.day:02d}")
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -47,7 +42,7 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     j = to_jalali(value)
-    return _digits(f"{j.year:04d}/{j.month:02d}/{j.day:02d} {j.hour:02d}:{j.minute:02d}")
+    return localized_digits(f"{j.year:04d}/{j.month:02d}/{j.day:02d} {j.hour:02d}:{j.minute:02d}")
 
 
 def format_date_long(value: date | datetime | None) -> str:
@@ -55,4 +50,4 @@ def format_date_long(value: date | datetime | None) -> str:
     if value is None:
         return ""
     j = to_jalali(value)
-    return _digits(f"{j.day} {MONTH_NAMES[j.month - 1]} {j.year}")
+    return localized_digits(f"{j.day} {MONTH_NAMES[j.month - 1]} {j.year}")

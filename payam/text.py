@@ -9,6 +9,8 @@ Persian ی/ک, invisible direction marks disappear, and runs of spaces and ZWNJ
 import re
 import unicodedata
 
+from django.utils import translation
+
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 ZWNJ = "\u200c"
@@ -29,6 +31,12 @@ def to_ascii_digits(value: str) -> str:
 
 def to_persian_digits(value: object) -> str:
     return str(value).translate(_TO_PERSIAN_DIGITS)
+
+
+def localized_digits(value: object) -> str:
+    """Digits for the reader: Persian on Persian pages, Latin on English ones."""
+    lang = translation.get_language() or "fa"
+    return str(value) if lang.startswith("en") else to_persian_digits(value)
 
 
 def normalize_text(value: str) -> str:

@@ -1,15 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 
+from payam.errors import UserFacingError
 
-class SmsError(Exception):
-    """A domain error whose message can be shown to the person who caused it."""
 
+class SmsError(UserFacingError):
     message = _("ارسال پیامک ممکن نیست.")
-
-    def __init__(self, message: object = None) -> None:
-        if message is not None:
-            self.message = message  # type: ignore[assignment]
-        super().__init__(str(self.message))
 
 
 class SenderNotAllowed(SmsError):

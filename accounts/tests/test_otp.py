@@ -14,7 +14,9 @@ from accounts.exceptions import (
     OtpTooSoon,
 )
 from accounts.models import OneTimeCode
-from sms.models import ConsoleMessage, OutboundSMS
+from sms.models import OutboundSMS
+
+from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
 MOBILE = "09121234567"
@@ -27,8 +29,7 @@ def sent_code(monkeypatch, django_capture_on_commit_callbacks):
     def send(mobile=MOBILE, purpose=OtpPurpose.REGISTRATION, ip="198.51.100.7"):
         with django_capture_on_commit_callbacks(execute=True):
             services.otp_send(purpose=purpose, mobile=mobile, ip=ip)
-        body = ConsoleMessage.objects.latest("pk").body
-        return next(word for word in body.split() if word.isdigit() and len(word) == 6)
+        return last_code()
 
     return send
 

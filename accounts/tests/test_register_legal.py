@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from accounts.models import LegalPerson, User
 from payam.models import AuditEvent
-from sms.models import ConsoleMessage, OutboundSMS
-from sms.services import dispatch_lane
+from sms.models import OutboundSMS
+
+from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
 START = reverse("accounts:register_legal")
@@ -28,12 +29,6 @@ NOAVARAN = {
     "phone": "02188001234",
     "email": "info@noavaran.example",
 }
-
-
-def last_code() -> str:
-    dispatch_lane(lane="sms_otp")
-    body = ConsoleMessage.objects.latest("pk").body
-    return next(word for word in body.split() if word.isdigit() and len(word) == 6)
 
 
 def test_a_ceo_registers_the_company(client):

@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from accounts.models import NaturalPerson, User
 from payam.models import AuditEvent
-from sms.models import ConsoleMessage, OutboundSMS
-from sms.services import dispatch_lane
+from sms.models import OutboundSMS
+
+from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
 START = reverse("accounts:register_natural")
@@ -20,13 +21,6 @@ ALI = {
     "birth_date_year": "1364",
     "mobile": "09121234567",
 }
-
-
-def last_code() -> str:
-    """Read the code as a person would: what the worker sent through the console gateway."""
-    dispatch_lane(lane="sms_otp")
-    body = ConsoleMessage.objects.latest("pk").body
-    return next(word for word in body.split() if word.isdigit() and len(word) == 6)
 
 
 def start(client, **changes):

@@ -9,10 +9,9 @@
 from datetime import date, datetime
 
 from django import template
-from django.utils import translation
 
 from payam import jalali
-from payam.text import to_persian_digits
+from payam.text import localized_digits
 
 register = template.Library()
 
@@ -37,5 +36,4 @@ def fa_digits(value: object) -> str:
     """Persian digits on Persian pages; unchanged on English ones."""
     if value is None:
         return ""
-    lang = translation.get_language() or "fa"
-    return str(value) if lang.startswith("en") else to_persian_digits(value)
+    return localized_digits(value)
