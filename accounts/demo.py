@@ -9,7 +9,8 @@ from payam.audit import audit_record
 from payam.demo import DemoLogin
 
 from .constants import Gender, InboxStatus
-from .models import LegalPerson, NaturalPerson, User, UserKind
+from .models import LegalPerson, NaturalPerson, Role, User, UserKind
+from .services import role_grant
 
 DEMO_PASSWORD = "Payam-Demo-1404"  # noqa: S105 — printed on purpose: demo only
 
@@ -29,6 +30,9 @@ DEMO_USERS = (
     ("broker.clerk", "کامران", "صادقی", UserKind.STAFF, False, False, "broker-office clerk"),
     ("admin", "مدیر", "سامانه", UserKind.STAFF, True, True, "administrator"),
 )
+
+# Staff roles (the broker office of the clerk comes with the brokers app).
+DEMO_ROLES = (("ito.expert", Role.ITO_EXPERT), ("broker.clerk", Role.BROKER_CLERK))
 
 
 @transaction.atomic
@@ -53,6 +57,9 @@ def seed() -> list[DemoLogin]:
             audit_record(actor=None, action="demo.user_create", target=user, data={"role": role})
         logins.append(DemoLogin(role=role, username=username, password=DEMO_PASSWORD))
     _seed_profiles()
+    admin = User.objects.get(username="admin")
+    for username, role in DEMO_ROLES:
+        role_grant(actor=admin, user=User.objects.get(username=username), role=role)
     return logins
 
 

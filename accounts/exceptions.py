@@ -80,6 +80,10 @@ class RegistrationExpired(AccountsError):
     message = _("مهلت این ثبت‌نام به پایان رسیده است؛ لطفاً از ابتدا شروع کنید.")
 
 
+class RecoveryExpired(AccountsError):
+    message = _("مهلت بازیابی گذرواژه به پایان رسیده است؛ لطفاً از ابتدا شروع کنید.")
+
+
 class CompanyNotActive(AccountsError):
     message = _("این شخص حقوقی در اداره‌ی ثبت شرکت‌ها فعال نیست (منحل یا تعلیق‌شده).")
 

@@ -1,32 +1,56 @@
 from typing import Any
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from payam.captcha import CaptchaField
 from payam.forms import JalaliDateField, MarksInvalidFields
 from payam.identifiers import clean_legal_id, clean_national_code
-from payam.phone import local_mobile, normalize_mobile
+from payam.phone import normalize_mobile
 from payam.text import normalize_digits
 
 from .constants import OTP_LENGTH, Gender
 from .models import User
 
 
-class LoginForm(AuthenticationForm):
-    """Username (national code, company national ID, or the username sent by SMS)
-    and password; Persian digits in the username are accepted."""
+class LoginForm(MarksInvalidFields, AllauthLoginForm):
+    """django-allauth's login with the portal's username rules and a captcha. The
+    username is a national code, a company national ID or the username sent by SMS;
+    Persian digits are accepted. The captcha is checked before the password, so a
+    wrong captcha never counts as a failed login."""
 
-    username = forms.CharField(
-        label=_("نام کاربری"),
-        max_length=32,
-        help_text=_("شهروندان: کد ملی ۱۰ رقمی؛ اشخاص حقوقی: شناسه ملی ۱۱ رقمی."),
-        widget=forms.TextInput(attrs={"autofocus": True, "dir": "ltr", "autocomplete": "username"}),
-    )
+    captcha = CaptchaField()
 
-    def clean_username(self) -> str:
-        return normalize_digits(self.cleaned_data["username"])
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        assert isinstance(login, forms.CharField)  # noqa: S101 — allauth's username field
+        login.label = _("نام کاربری")
+        login.max_length = 32
+        login.help_text = _("شهروندان: کد ملی ۱۰ رقمی؛ اشخاص حقوقی: شناسه ملی ۱۱ رقمی.")
+        login.widget.attrs = {
+            "class": "form-control form-control-lg",
+            "dir": "ltr",
+            "autocomplete": "username",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "autofocus": True,
+        }
+        password = self.fields["password"]
+        password.label = _("گذرواژه")
+        password.help_text = ""
+        password.widget.attrs = {
+            "class": "form-control form-control-lg",
+            "dir": "ltr",
+            "autocomplete": "current-password",
+        }
+        # Fields are cleaned before clean(), where allauth checks the password.
+        self.order_fields(["login", "password", "captcha"])
+
+    def clean_login(self) -> str:
+        return normalize_digits(self.cleaned_data["login"]).strip()
 
 
 class NaturalRegistrationForm(MarksInvalidFields):
@@ -44,6 +68,7 @@ class NaturalRegistrationForm(MarksInvalidFields):
         help_text=_("مانند ۰۹۱۲۱۲۳۴۵۶۷؛ کد تأیید به این شماره پیامک می‌شود."),
         widget=forms.TextInput(attrs={"class": "form-control", "dir": "ltr", "inputmode": "tel"}),
     )
+    captcha = CaptchaField()
 
     def clean_national_code(self) -> str:
         return clean_national_code(self.cleaned_data["national_code"])
@@ -90,7 +115,7 @@ class SetPasswordForm(MarksInvalidFields):
     def __init__(self, *args: Any, user: User, mobile: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.mobile = mobile
+        self.user.pending_mobile = mobile
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -98,17 +123,10 @@ class SetPasswordForm(MarksInvalidFields):
         if first and second and first != second:
             self.add_error("password2", _("دو گذرواژه یکسان نیستند."))
         elif first:
-            digits = normalize_digits(first)
-            personal = {self.user.username, local_mobile(self.mobile), self.mobile}
-            if any(value and value in digits for value in personal):
-                self.add_error(
-                    "password1", _("گذرواژه نباید کد ملی یا شماره‌ی همراه شما را داشته باشد.")
-                )
-            else:
-                try:
-                    validate_password(first, user=self.user)
-                except forms.ValidationError as exc:
-                    self.add_error("password1", exc)
+            try:
+                validate_password(first, user=self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
         return data
 
 
@@ -171,6 +189,7 @@ class LegalRegistrationForm(MarksInvalidFields):
     email = forms.EmailField(
         label=_("رایانامه"), widget=forms.EmailInput(attrs={"class": "form-control", "dir": "ltr"})
     )
+    captcha = CaptchaField()
 
     def clean_national_id(self) -> str:
         return clean_legal_id(self.cleaned_data["national_id"])
@@ -191,6 +210,35 @@ class LegalRegistrationForm(MarksInvalidFields):
                 _("شماره‌ی تلفن ثابت را با پیش‌شماره وارد کنید، مانند ۰۲۱۸۸۰۰۱۲۳۴.")
             )
         return value
+
+    def clean_mobile(self) -> str:
+        return normalize_mobile(self.cleaned_data["mobile"])
+
+
+class RecoveryForm(MarksInvalidFields):
+    username = forms.CharField(
+        label=_("نام کاربری"),
+        max_length=32,
+        help_text=_("شهروندان: کد ملی؛ اشخاص حقوقی: شناسه ملی."),
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "dir": "ltr",
+                "autocomplete": "username",
+                "autofocus": True,
+            }
+        ),
+    )
+    mobile = forms.CharField(
+        label=_("شماره‌ی همراه تأییدشده‌ی حساب"),
+        max_length=20,
+        help_text=_("همان شماره‌ای که در ثبت‌نام با آن کد گرفتید."),
+        widget=forms.TextInput(attrs={"class": "form-control", "dir": "ltr", "inputmode": "tel"}),
+    )
+    captcha = CaptchaField()
+
+    def clean_username(self) -> str:
+        return normalize_digits(self.cleaned_data["username"]).strip()
 
     def clean_mobile(self) -> str:
         return normalize_mobile(self.cleaned_data["mobile"])

@@ -1,20 +1,16 @@
-from django.contrib.auth import views as auth_views
+"""The portal's own account pages. Login, logout, password change, two-factor and
+sessions are django-allauth's (payam/urls.py mounts them under /accounts/)."""
+
 from django.urls import path
 
 from . import views
-from .forms import LoginForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("recover/", views.recover, name="recover"),
+    path("recover/verify/", views.recover_verify, name="recover_verify"),
+    path("recover/password/", views.recover_password, name="recover_password"),
     path("register/natural/", views.register, {"kind": "natural"}, name="register_natural"),
     path(
         "register/natural/verify/",

@@ -1,6 +1,8 @@
-"""Registration: identity (citizen or company) → code → password."""
+"""Registration (identity → code → password) and password recovery (account and
+mobile → code → new password)."""
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +17,7 @@ from payam.middleware import client_ip
 from payam.phone import local_mobile
 
 from . import services
+from .constants import OtpPurpose
 from .exceptions import (
     AccountsError,
     AlreadyRegistered,
@@ -22,11 +25,19 @@ from .exceptions import (
     CompanyNotActive,
     MobileNotOwned,
     NotTheCeo,
+    RecoveryExpired,
     RegistrationExpired,
     RegistrationNumberMismatch,
 )
-from .forms import LegalRegistrationForm, NaturalRegistrationForm, OtpForm, SetPasswordForm
+from .forms import (
+    LegalRegistrationForm,
+    NaturalRegistrationForm,
+    OtpForm,
+    RecoveryForm,
+    SetPasswordForm,
+)
 from .models import User, UserKind
+from .selectors import otp_resend_wait
 
 FORMS: dict[str, type[forms.Form]] = {
     UserKind.NATURAL: NaturalRegistrationForm,
@@ -81,7 +92,8 @@ def register(request: HttpRequest, kind: str) -> HttpResponse:
     form = FORMS[kind](request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            pending = STARTS[kind](ip=client_ip(request), **form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "captcha"}
+            pending = STARTS[kind](ip=client_ip(request), **data)
         except (AccountsError, InquiryError) as exc:
             form.add_error(FIELD_OF_ERROR[kind].get(type(exc)), str(exc))
         else:
@@ -96,11 +108,7 @@ def register_verify(request: HttpRequest, kind: str) -> HttpResponse:
     if pending is None:
         return _restart(request, kind)
     if request.method == "POST" and "resend" in request.POST:
-        try:
-            services.otp_send(purpose="registration", mobile=pending.mobile, ip=client_ip(request))
-            messages.success(request, _("کد تازه فرستاده شد."))
-        except AccountsError as exc:
-            messages.error(request, str(exc))
+        _resend(request, purpose=OtpPurpose.REGISTRATION, mobile=pending.mobile)
         return redirect(f"accounts:register_{kind}_verify")
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -111,8 +119,31 @@ def register_verify(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             request.session[_session_key(kind)] = pending.to_session()
             return redirect(f"accounts:register_{kind}_password")
-    context = {"form": form, "mobile": local_mobile(pending.mobile), "kind": kind}
-    return render(request, "accounts/register_verify.html", context)
+    return _verify_page(
+        request, form=form, purpose=OtpPurpose.REGISTRATION, mobile=pending.mobile, step_of=kind
+    )
+
+
+def _resend(request: HttpRequest, *, purpose: OtpPurpose, mobile: str) -> None:
+    try:
+        services.otp_send(purpose=purpose, mobile=mobile, ip=client_ip(request))
+        messages.success(request, _("کد تازه فرستاده شد."))
+    except AccountsError as exc:
+        messages.error(request, str(exc))
+
+
+def _verify_page(
+    request: HttpRequest, *, form: OtpForm, purpose: OtpPurpose, mobile: str, step_of: str
+) -> HttpResponse:
+    """The code step, shared by registration and recovery: the masked number, the
+    code field, and a resend button with a countdown."""
+    context = {
+        "form": form,
+        "mobile": local_mobile(mobile),
+        "step_of": step_of,
+        "resend_wait": otp_resend_wait(purpose=purpose, mobile=mobile),
+    }
+    return render(request, "accounts/verify_code.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,7 +162,7 @@ def register_password(request: HttpRequest, kind: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             request.session.pop(_session_key(kind), None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
             messages.success(
                 request,
                 _(
@@ -145,3 +176,90 @@ def register_password(request: HttpRequest, kind: str) -> HttpResponse:
         "accounts/register_password.html",
         {"form": form, "pending": pending, "kind": kind},
     )
+
+
+# --- password recovery ------------------------------------------------------------------------
+
+RECOVERY_SESSION_KEY = "password_recovery"
+
+
+def _pending_recovery(request: HttpRequest) -> services.PendingRecovery | None:
+    try:
+        return services.PendingRecovery.from_session(request.session.get(RECOVERY_SESSION_KEY))
+    except AccountsError:
+        return None
+
+
+def _restart_recovery(request: HttpRequest) -> HttpResponse:
+    request.session.pop(RECOVERY_SESSION_KEY, None)
+    messages.warning(request, str(RecoveryExpired.message))
+    return redirect("accounts:recover")
+
+
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest) -> HttpResponse:
+    form = RecoveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending = services.recovery_start(
+                username=form.cleaned_data["username"],
+                mobile=form.cleaned_data["mobile"],
+                ip=client_ip(request),
+            )
+        except AccountsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            request.session[RECOVERY_SESSION_KEY] = pending.to_session()
+            return redirect("accounts:recover_verify")
+    return render(request, "accounts/recover.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def recover_verify(request: HttpRequest) -> HttpResponse:
+    pending = _pending_recovery(request)
+    if pending is None:
+        return _restart_recovery(request)
+    if request.method == "POST" and "resend" in request.POST:
+        if pending.user_id is not None:
+            _resend(request, purpose=OtpPurpose.PASSWORD_RESET, mobile=pending.mobile)
+        else:
+            messages.success(request, _("کد تازه فرستاده شد."))
+        return redirect("accounts:recover_verify")
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending = services.recovery_verify(pending=pending, code=form.cleaned_data["code"])
+        except AccountsError as exc:
+            form.add_error("code", str(exc))
+            if pending.user_id is None:
+                pending = replace(pending, wrong_codes=pending.wrong_codes + 1)
+                request.session[RECOVERY_SESSION_KEY] = pending.to_session()
+        else:
+            request.session[RECOVERY_SESSION_KEY] = pending.to_session()
+            return redirect("accounts:recover_password")
+    return _verify_page(
+        request,
+        form=form,
+        purpose=OtpPurpose.PASSWORD_RESET,
+        mobile=pending.mobile,
+        step_of="recovery",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def recover_password(request: HttpRequest) -> HttpResponse:
+    pending = _pending_recovery(request)
+    if pending is None or not pending.otp_verified or pending.user_id is None:
+        return _restart_recovery(request)
+    user = User.objects.get(pk=pending.user_id)
+    form = SetPasswordForm(request.POST or None, user=user, mobile=pending.mobile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recovery_complete(pending=pending, password=form.cleaned_data["password1"])
+        except AccountsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            request.session.pop(RECOVERY_SESSION_KEY, None)
+            messages.success(request, _("گذرواژه‌ی تازه گذاشته شد؛ با آن وارد شوید."))
+            return redirect("account_login")
+    return render(request, "accounts/recover_password.html", {"form": form, "user_": user})

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from payam import views
@@ -12,6 +13,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
+    # allauth's sign-up, e-mail password reset and e-mail pages are replaced by the
+    # portal's registration, recovery by SMS code, and profile.
+    path("accounts/signup/", RedirectView.as_view(pattern_name="accounts:register_natural")),
+    path("accounts/password/reset/", RedirectView.as_view(pattern_name="accounts:recover")),
+    path("accounts/email/", RedirectView.as_view(pattern_name="home")),
+    path("accounts/", include("allauth.urls")),
+    path("captcha/", include("captcha.urls")),
     path("", include("sms.urls")),
     path("admin/", admin.site.urls),
 ]

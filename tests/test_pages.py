@@ -16,6 +16,8 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.views.defaults import permission_denied
 
+from accounts.tests.helpers import CAPTCHA
+
 pytestmark = pytest.mark.django_db
 
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "poster", "data", "srcset"}
@@ -96,8 +98,8 @@ def assert_persian(page: PageScan) -> None:
 
 def failed_login(client):
     return client.post(
-        reverse("accounts:login"),
-        {"username": "0076229645", "password": "not-the-password"},
+        reverse("account_login"),
+        {"login": "0076229645", "password": "not-the-password", **CAPTCHA},
     )
 
 
@@ -110,7 +112,7 @@ def home(client):
 
 
 def login(client):
-    return client.get(reverse("accounts:login"))
+    return client.get(reverse("account_login"))
 
 
 PAGES = {"home": home, "login": login, "failed_login": failed_login, "not_found": not_found}
@@ -143,7 +145,7 @@ def test_login_page_is_persian_and_warns_about_other_systems(client):
     assert_persian(scan(response))
     html = response.content.decode()
     assert "نام کاربری و گذرواژه‌ی سامانه‌های دیگر دولتی در اینجا معتبر نیست" in html
-    assert 'name="username"' in html
+    assert 'name="login"' in html
     assert 'name="password"' in html
     assert 'autocomplete="current-password"' in html
 
@@ -151,12 +153,12 @@ def test_login_page_is_persian_and_warns_about_other_systems(client):
 def test_anonymous_header_offers_login_and_language_switch(client):
     html = home(client).content.decode()
 
-    assert f'href="{reverse("accounts:login")}"' in html
+    assert f'href="{reverse("account_login")}"' in html
     assert f'action="{reverse("set_language")}"' in html
     assert 'name="language" value="fa"' in html
     assert 'name="language" value="en"' in html
     assert 'name="csrf-token"' in html
-    assert reverse("accounts:logout") not in html
+    assert reverse("account_logout") not in html
 
 
 def test_failed_login_keeps_the_username_and_says_what_is_wrong(client):
@@ -170,11 +172,11 @@ def test_failed_login_keeps_the_username_and_says_what_is_wrong(client):
 
 
 def test_empty_login_marks_each_field(client):
-    response = client.post(reverse("accounts:login"), {"username": "", "password": ""})
+    response = client.post(reverse("account_login"), {"login": "", "password": "", **CAPTCHA})
 
     html = response.content.decode()
     assert html.count("is-invalid") == 2
-    assert html.count('class="invalid-feedback"') == 2
+    assert html.count('class="invalid-feedback d-block"') == 2
     assert 'aria-invalid="true"' in html
 
 
@@ -192,7 +194,7 @@ def test_signed_in_user_sees_name_role_and_logout(client, django_user_model):
 
     assert "علی رضایی" in html
     assert "شخص حقیقی" in html
-    assert f'action="{reverse("accounts:logout")}"' in html
+    assert f'action="{reverse("account_logout")}"' in html
     assert 'method="post"' in html
 
 
@@ -348,7 +350,7 @@ def test_csrf_failure_page_is_persian_and_needs_no_inline_style():
     from django.test import Client
 
     response = Client(enforce_csrf_checks=True).post(
-        reverse("accounts:login"), {"username": "0012345679", "password": "x"}
+        reverse("account_login"), {"login": "0012345679", "password": "x"}
     )
     assert response.status_code == 403
     page = scan(response)

@@ -8,7 +8,7 @@ from accounts.models import LegalPerson, User
 from payam.models import AuditEvent
 from sms.models import OutboundSMS
 
-from .helpers import last_code
+from .helpers import CAPTCHA, last_code
 
 pytestmark = pytest.mark.django_db
 START = reverse("accounts:register_legal")
@@ -32,7 +32,7 @@ NOAVARAN = {
 
 
 def test_a_ceo_registers_the_company(client):
-    response = client.post(START, NOAVARAN)
+    response = client.post(START, CAPTCHA | NOAVARAN)
     assert response.status_code == 302 and response["Location"] == VERIFY
     assert client.post(VERIFY, {"code": last_code()})["Location"] == PASSWORD
     assert "نوآوران پارس" in client.get(PASSWORD).content.decode()
@@ -76,7 +76,7 @@ def test_a_ceo_registers_the_company(client):
     ],
 )
 def test_bad_input_is_explained_next_to_the_field_and_kept(client, changes, field, text):
-    response = client.post(START, NOAVARAN | changes)
+    response = client.post(START, CAPTCHA | NOAVARAN | changes)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert field in errors and text in " ".join(errors[field]), errors
@@ -86,13 +86,13 @@ def test_bad_input_is_explained_next_to_the_field_and_kept(client, changes, fiel
 
 
 def test_registry_outage_says_try_again(client):
-    response = client.post(START, NOAVARAN | {"national_id": "10100567890"})
+    response = client.post(START, CAPTCHA | NOAVARAN | {"national_id": "10100567890"})
     assert "دوباره تلاش کنید" in " ".join(response.context["form"].non_field_errors())
 
 
 def test_company_already_registered(client, django_user_model):
     django_user_model.objects.create_user(username="10100123456", password="x" * 12, kind="legal")
-    response = client.post(START, NOAVARAN)
+    response = client.post(START, CAPTCHA | NOAVARAN)
     assert "شناسه ملی" in " ".join(response.context["form"].errors["national_id"])
 
 

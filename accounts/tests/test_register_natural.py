@@ -8,7 +8,7 @@ from accounts.models import NaturalPerson, User
 from payam.models import AuditEvent
 from sms.models import OutboundSMS
 
-from .helpers import last_code
+from .helpers import CAPTCHA, last_code
 
 pytestmark = pytest.mark.django_db
 START = reverse("accounts:register_natural")
@@ -24,7 +24,7 @@ ALI = {
 
 
 def start(client, **changes):
-    return client.post(START, ALI | changes)
+    return client.post(START, CAPTCHA | ALI | changes)
 
 
 def test_a_citizen_registers_end_to_end(client):

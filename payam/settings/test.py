@@ -1,5 +1,8 @@
 """pytest: SQLite in memory unless DATABASE_URL is set; Celery always eager."""
 
+import warnings
+from typing import cast
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -22,3 +25,7 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
 SMS_CALLBACK_SECRET = "test-sms-callback-secret"  # noqa: S105
 SMS_RATE_LIMIT_PER_SECOND = env.float("SMS_RATE_LIMIT_PER_SECOND", default=0.0)
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CAPTCHA_TEST_MODE = True  # the answer "PASSED" is accepted
+warnings.filterwarnings("ignore", message="CAPTCHA_TEST_MODE is enabled", category=RuntimeWarning)
+cast(dict[str, object], LOGGING["loggers"])["captcha.conf.settings"] = {"level": "CRITICAL"}  # noqa: F405

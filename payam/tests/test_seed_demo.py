@@ -3,7 +3,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
+from accounts.tests.helpers import CAPTCHA
 from payam.audit import verify_chain
 from payam.inquiry import get_backend
 
@@ -30,7 +32,12 @@ def test_seed_is_idempotent_and_prints_the_logins(settings, django_user_model):
 def test_demo_logins_work(client, settings):
     settings.DEBUG = True
     _seed()
-    assert client.login(username="0012345679", password="Payam-Demo-1404")
+    response = client.post(
+        reverse("account_login"),
+        {"login": "0012345679", "password": "Payam-Demo-1404", **CAPTCHA},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home")).context["user"].username == "0012345679"
 
 
 def test_demo_people_are_the_registry_demo_identities(settings, django_user_model):

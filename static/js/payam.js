@@ -16,4 +16,67 @@
       event.detail.headers["X-CSRFToken"] = token;
     }
   });
+
+  /* Captcha: "another image" asks the server for a new challenge and swaps the
+     image and the hidden key; the typed answer is cleared. */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-captcha-refresh]");
+    if (!button) {
+      return;
+    }
+    event.preventDefault();
+    var box = button.closest("[data-captcha]");
+    fetch(button.getAttribute("data-captcha-refresh"), {
+      headers: { "X-Requested-With": "XMLHttpRequest" },
+      credentials: "same-origin"
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        box.querySelector("[data-captcha-image]").src = data.image_url;
+        box.querySelector('input[type="hidden"]').value = data.key;
+        var answer = box.querySelector('input[type="text"]');
+        answer.value = "";
+        answer.focus();
+      });
+  });
+
+  /* A button that may be used only after a wait (resending a code): it shows the
+     seconds left, in the page's digits, and is enabled when they run out. */
+  var PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹";
+  function localDigits(number) {
+    var text = String(number);
+    if (document.documentElement.lang !== "fa") {
+      return text;
+    }
+    return text.replace(/[0-9]/g, function (d) { return PERSIAN_DIGITS[Number(d)]; });
+  }
+
+  function startCountdown(button) {
+    var left = parseInt(button.getAttribute("data-countdown"), 10) || 0;
+    var label = button.querySelector("[data-countdown-seconds]");
+    var note = button.parentElement.querySelector("[data-countdown-note]");
+    function tick() {
+      if (left <= 0) {
+        button.disabled = false;
+        if (note) {
+          note.hidden = true;
+        }
+        return;
+      }
+      button.disabled = true;
+      if (note) {
+        note.hidden = false;
+      }
+      if (label) {
+        label.textContent = localDigits(left);
+      }
+      left -= 1;
+      window.setTimeout(tick, 1000);
+    }
+    tick();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-countdown]").forEach(startCountdown);
+  });
 })();
