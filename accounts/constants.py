@@ -29,3 +29,7 @@ INBOX_TRANSITIONS: dict[str, frozenset[str]] = {
 class Gender(models.TextChoices):
     MALE = "male", _("مرد")
     FEMALE = "female", _("زن")
+
+
+# E-mail confirmation links one account may ask for in an hour.
+EMAIL_VERIFY_MAX_PER_HOUR = 5

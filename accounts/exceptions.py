@@ -98,3 +98,68 @@ class NotTheCeo(AccountsError):
 
 class CeoDetailsMismatch(AccountsError):
     message = _("نام، نام پدر یا جنسیت مدیرعامل با اطلاعات ثبت احوال نمی‌خواند.")
+
+
+# --- profile ------------------------------------------------------------------------------------
+
+
+class ProfileMissing(AccountsError):
+    message = _("این حساب نمایه‌ی شخص حقیقی یا حقوقی ندارد.")
+
+
+class EmailUnchanged(AccountsError):
+    message = _("این رایانامه همین حالا برای حساب شما تأیید شده است.")
+
+
+class EmailLinkInvalid(AccountsError):
+    message = _(
+        "این پیوند تأیید رایانامه معتبر نیست؛ آن را کامل از نامه کپی کنید یا پیوند تازه بخواهید."
+    )
+
+
+class EmailLinkExpired(AccountsError):
+    message = _("مهلت این پیوند تأیید رایانامه گذشته است؛ از صفحه‌ی حساب کاربری پیوند تازه بخواهید.")
+
+
+class EmailLinkNotYours(AccountsError):
+    message = _(
+        "این پیوند برای حساب دیگری فرستاده شده است؛ با همان حسابی وارد شوید که رایانامه را "
+        "برایش ثبت کرده‌اید."
+    )
+
+
+class EmailLinkUsed(AccountsError):
+    message = _(
+        "این پیوند دیگر کار نمی‌کند: یا پیش‌تر به کار رفته یا رایانامه‌ی حساب پس از فرستادن آن "
+        "عوض شده است. در صورت نیاز پیوند تازه بخواهید."
+    )
+
+
+class EmailNotVerified(AccountsError):
+    message = _(
+        "برای آگاه‌سازی با رایانامه، نخست رایانامه‌ی خود را ثبت و با پیوندی که می‌فرستیم تأیید کنید."
+    )
+
+
+class SameMobile(AccountsError):
+    message = _("این همان شماره‌ی همراه کنونی حساب شماست؛ شماره‌ی تازه را وارد کنید.")
+
+
+class MobileNotCeos(MobileNotOwned):
+    message = _(
+        "این شماره‌ی همراه به نام مدیرعامل ثبت‌شده‌ی این شخص حقوقی نیست (استعلام شاهکار)؛ "
+        "شماره‌ای را وارد کنید که به نام مدیرعامل است."
+    )
+
+
+class EmailLimitReached(AccountsError):
+    def __init__(self, wait_seconds: int) -> None:
+        self.wait_seconds = wait_seconds
+        minutes = max(1, -(-wait_seconds // 60))
+        super().__init__(
+            _(
+                "پیوند تأیید رایانامه بیش از اندازه خواسته شده است؛ "
+                "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
+            )
+            % {"minutes": to_persian_digits(minutes)}
+        )

@@ -242,3 +242,47 @@ class RecoveryForm(MarksInvalidFields):
 
     def clean_mobile(self) -> str:
         return normalize_mobile(self.cleaned_data["mobile"])
+
+
+# --- profile -----------------------------------------------------------------------------------
+
+
+class ProfileEmailForm(MarksInvalidFields):
+    email = forms.EmailField(
+        label=_("نشانی رایانامه"),
+        max_length=254,
+        help_text=_("پیوند تأیید به این نشانی فرستاده می‌شود؛ تا آن را باز نکنید، چیزی عوض نمی‌شود."),
+        widget=forms.EmailInput(
+            attrs={"class": "form-control", "dir": "ltr", "autocomplete": "email"}
+        ),
+    )
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip()
+
+
+class ProfileMobileForm(MarksInvalidFields):
+    mobile = forms.CharField(
+        label=_("شماره‌ی همراه تازه"),
+        max_length=20,
+        help_text=_("مانند ۰۹۱۲۱۲۳۴۵۶۷؛ کد تأیید به همین شماره‌ی تازه پیامک می‌شود."),
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "dir": "ltr", "inputmode": "tel", "autocomplete": "tel"}
+        ),
+    )
+
+    def clean_mobile(self) -> str:
+        return normalize_mobile(self.cleaned_data["mobile"])
+
+
+class NotificationPreferencesForm(MarksInvalidFields):
+    by_sms = forms.BooleanField(
+        label=_("پیامک به شماره‌ی همراه تأییدشده"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
+    )
+    by_email = forms.BooleanField(
+        label=_("رایانامه به نشانی تأییدشده"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}),
+    )

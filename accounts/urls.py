@@ -1,13 +1,14 @@
 """The portal's own account pages. Login, logout, password change, two-factor and
 sessions are django-allauth's (payam/urls.py mounts them under /accounts/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("profile/", include("accounts.urls_profile")),
     path("recover/", views.recover, name="recover"),
     path("recover/verify/", views.recover_verify, name="recover_verify"),
     path("recover/password/", views.recover_password, name="recover_password"),

@@ -17,7 +17,7 @@ urlpatterns = [
     # portal's registration, recovery by SMS code, and profile.
     path("accounts/signup/", RedirectView.as_view(pattern_name="accounts:register_natural")),
     path("accounts/password/reset/", RedirectView.as_view(pattern_name="accounts:recover")),
-    path("accounts/email/", RedirectView.as_view(pattern_name="home")),
+    path("accounts/email/", RedirectView.as_view(pattern_name="accounts:profile")),
     path("accounts/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("sms.urls")),

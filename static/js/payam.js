@@ -79,4 +79,14 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-countdown]").forEach(startCountdown);
   });
+
+  /* A form with data-confirm="…" (signing out of the other sessions) asks before it
+     is sent; the question is the attribute's text. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form instanceof HTMLFormElement ? form.getAttribute("data-confirm") : null;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
 })();
