@@ -53,8 +53,10 @@
 
   function startCountdown(button) {
     var left = parseInt(button.getAttribute("data-countdown"), 10) || 0;
-    var label = button.querySelector("[data-countdown-seconds]");
     var note = button.parentElement.querySelector("[data-countdown-note]");
+    /* The seconds sit in the note beside the button (or inside the button). */
+    var label = button.querySelector("[data-countdown-seconds]") ||
+      (note && note.querySelector("[data-countdown-seconds]"));
     function tick() {
       if (left <= 0) {
         button.disabled = false;
