@@ -163,3 +163,7 @@ class EmailLimitReached(AccountsError):
             )
             % {"minutes": to_persian_digits(minutes)}
         )
+
+
+class UsernameTaken(AccountsError):
+    message = _("این نام کاربری پیش‌تر گرفته شده است؛ نام دیگری برگزینید.")

@@ -9,7 +9,7 @@ from payam.captcha import CaptchaField
 from payam.forms import JalaliDateField, MarksInvalidFields
 from payam.identifiers import clean_legal_id, clean_national_code
 from payam.phone import normalize_mobile
-from payam.text import normalize_digits
+from payam.text import normalize_digits, normalize_username
 
 from .constants import OTP_LENGTH, Gender
 from .models import User
@@ -50,7 +50,7 @@ class LoginForm(MarksInvalidFields, AllauthLoginForm):
         self.order_fields(["login", "password", "captcha"])
 
     def clean_login(self) -> str:
-        return normalize_digits(self.cleaned_data["login"]).strip()
+        return normalize_username(self.cleaned_data["login"])
 
 
 class NaturalRegistrationForm(MarksInvalidFields):
@@ -238,7 +238,7 @@ class RecoveryForm(MarksInvalidFields):
     captcha = CaptchaField()
 
     def clean_username(self) -> str:
-        return normalize_digits(self.cleaned_data["username"]).strip()
+        return normalize_username(self.cleaned_data["username"])
 
     def clean_mobile(self) -> str:
         return normalize_mobile(self.cleaned_data["mobile"])

@@ -11,14 +11,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from payam.middleware import client_ip
-from payam.text import normalize_digits
+from payam.text import normalize_username
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
     """The username of a login attempt: allauth passes it as `username`; the login
     form's field is `login`. Persian digits count as the same username."""
     value = (credentials or {}).get("username") or request.POST.get("login", "")
-    return normalize_digits(str(value)).strip()
+    return normalize_username(str(value))
 
 
 def wait_seconds(*, username: str, ip: str | None) -> int:

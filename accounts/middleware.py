@@ -16,6 +16,9 @@ from .roles import requires_mfa
 # Paths reachable while a first-login step is pending.
 ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz", "/captcha/", "/accounts/logout/", "/dev/")
 
+# Paths of setting up two-factor (allauth asks for the password again first).
+MFA_SETUP_PATHS = ("/accounts/2fa/", "/accounts/reauthenticate/")
+
 
 class AccountGuardMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -39,7 +42,7 @@ class AccountGuardMiddleware:
                 )
                 return redirect(target)
             return None
-        if requires_mfa(user) and not request.path.startswith("/accounts/2fa/"):
+        if requires_mfa(user) and not request.path.startswith(MFA_SETUP_PATHS):
             has_totp = Authenticator.objects.filter(
                 user=user, type=Authenticator.Type.TOTP
             ).exists()

@@ -185,10 +185,14 @@ class RoleGrant(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "organization_type", "organization_id"],
-                condition=models.Q(revoked_at__isnull=True),
+                condition=models.Q(revoked_at__isnull=True, organization_id__isnull=False),
                 name="role_grant_live_unique",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(revoked_at__isnull=True, organization_id__isnull=True),
+                name="role_grant_live_unique_no_org",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,7 @@ from payam import ratelimit
 from payam.audit import audit_record
 from payam.inquiry import CivilIdentity, get_backend
 from payam.phone import local_mobile, normalize_mobile
-from payam.text import localized_digits, normalize_digits, normalize_name
+from payam.text import localized_digits, normalize_digits, normalize_name, normalize_username
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.services import queue_sms
 
@@ -37,6 +37,7 @@ from .constants import (
     InboxStatus,
     OtpPurpose,
 )
+from .events import person_registered
 from .exceptions import (
     AlreadyRegistered,
     CeoDetailsMismatch,
@@ -60,6 +61,7 @@ from .exceptions import (
     RegistrationExpired,
     RegistrationNumberMismatch,
     SameMobile,
+    UsernameTaken,
 )
 from .models import LegalPerson, NaturalPerson, OneTimeCode, Role, RoleGrant, User, UserKind
 from .roles import may_grant
@@ -389,6 +391,7 @@ def registration_complete(*, pending: PendingRegistration, password: str) -> Use
             audit_record(
                 actor=user, action="account.register", target=profile, data={"kind": pending.kind}
             )
+            person_registered.send(sender=User, user=user, profile=profile)
     except IntegrityError as exc:
         raise AlreadyRegistered(kind=pending.kind) from exc
     return user
@@ -464,7 +467,7 @@ def recovery_start(*, username: str, mobile: str, ip: str | None) -> PendingReco
         )
         if not verdict.allowed:
             raise OtpLimitReached(verdict.retry_after)
-    user = User.objects.filter(username=normalize_digits(username).strip(), is_active=True).first()
+    user = User.objects.filter(username=normalize_username(username), is_active=True).first()
     matched = user is not None and recovery_mobile(user) == mobile
     if matched:
         otp_send(purpose=OtpPurpose.PASSWORD_RESET, mobile=mobile, ip=ip)
@@ -749,3 +752,60 @@ def role_revoke(*, actor: AbstractBaseUser, grant: RoleGrant) -> None:
                 target=grant.user,
                 data={"role": grant.role, "grant": grant.pk},
             )
+
+
+# --- staff accounts ----------------------------------------------------------------------------
+
+STAFF_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
+
+
+def _generated_password() -> str:
+    return "-".join(
+        "".join(secrets.choice(STAFF_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3)
+    )
+
+
+def staff_account_create(
+    *,
+    actor: AbstractBaseUser,
+    username: str,
+    first_name: str,
+    last_name: str,
+    mobile: str,
+    role: Role | str,
+    organization: models.Model | None = None,
+) -> User:
+    """Create a staff account with a generated password that must be changed at
+    first login, give it `role`, and send the username and password by SMS to
+    `mobile`. Allowed to whoever may grant that role (accounts.roles.may_grant)."""
+    role = Role(role)
+    if not may_grant(actor, role=role, organization=organization):
+        raise PermissionDenied
+    mobile = normalize_mobile(mobile)
+    password = _generated_password()
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise UsernameTaken
+        user = User(
+            username=username,
+            first_name=normalize_name(first_name),
+            last_name=normalize_name(last_name),
+            kind=UserKind.STAFF,
+            must_change_password=True,
+        )
+        user.set_password(password)
+        user.save()
+        audit_record(actor=actor, action="account.staff_create", target=user, data={"role": role})
+        role_grant(actor=actor, user=user, role=role, organization=organization)
+        queue_sms(
+            sender=SYSTEM_SENDER,
+            to=mobile,
+            body=_(
+                "پیام ایران\nحساب کاربری شما ساخته شد.\nنام کاربری: %(username)s\n"
+                "گذرواژه‌ی موقت: %(password)s\nدر نخستین ورود گذرواژه را عوض کنید."
+            )
+            % {"username": username, "password": password},
+            kind=SmsKind.NOTIFICATION,
+            idempotency_key=f"staff-created:{user.pk}",
+        )
+    return user

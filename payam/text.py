@@ -61,3 +61,13 @@ def normalize_digits(value: str) -> str:
     and separators people type out of habit (spaces, dashes, dots, slashes) removed."""
     value = _INVISIBLE.sub("", to_ascii_digits(value)).replace(ZWNJ, "")
     return re.sub(r"[\s\-_./]", "", value)
+
+
+def normalize_username(value: str) -> str:
+    """A username as typed: a national code or national ID (Persian digits, spaces
+    and dashes allowed) becomes its ASCII digits; a staff username (`ito.sara`)
+    keeps its dots and only loses surrounding space and invisible characters."""
+    digits = normalize_digits(value)
+    if digits.isdigit():
+        return digits
+    return _INVISIBLE.sub("", to_ascii_digits(value)).replace(ZWNJ, "").strip()

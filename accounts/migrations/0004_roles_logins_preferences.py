@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'نقش کاربر',
                 'verbose_name_plural': 'نقش\u200cهای کاربران',
                 'indexes': [models.Index(fields=['user', 'role'], name='role_grant_user_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('user', 'role', 'organization_type', 'organization_id'), name='role_grant_live_unique', nulls_distinct=False)],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('organization_id__isnull', False), ('revoked_at__isnull', True)), fields=('user', 'role', 'organization_type', 'organization_id'), name='role_grant_live_unique'), models.UniqueConstraint(condition=models.Q(('organization_id__isnull', True), ('revoked_at__isnull', True)), fields=('user', 'role'), name='role_grant_live_unique_no_org')],
             },
         ),
     ]

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "csp",
     "allauth",
     "allauth.account",
@@ -81,6 +82,10 @@ TEMPLATES = [
     },
 ]
 
+# Widgets render through the template engine above, so templates/ can restyle them
+# (the captcha widget).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 # --- Data -------------------------------------------------------------------
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -139,10 +144,7 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_FORMS = {
-    "login": "accounts.forms.LoginForm",
-    "change_password": "accounts.forms.ChangePasswordForm",
-}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_RATE_LIMITS = {"login_failed": False}  # django-axes owns login lockout
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
