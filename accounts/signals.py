@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
 from allauth.account.signals import password_changed
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -10,6 +12,7 @@ from django.http import HttpRequest
 from payam.middleware import client_ip
 
 from .models import LoginEvent, LoginMethod, User
+from .roles import requires_mfa
 from .services import password_changed_by_owner
 
 
@@ -23,6 +26,18 @@ def record_login(sender: type, request: HttpRequest | None, user: User, **kwargs
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         method=getattr(request, "payam_login_method", LoginMethod.PASSWORD),
     )
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.fresh_password_for_mfa_setup")
+def count_login_password_as_fresh(
+    sender: type, request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
+    """Staff who must set up two-factor go straight to it after login; allauth
+    would ask for the password they have just typed once more."""
+    if request is None or getattr(request, "payam_login_method", None) == LoginMethod.SSO:
+        return
+    if requires_mfa(user) and not Authenticator.objects.filter(user=user).exists():
+        reauthenticate_by_password(request)
 
 
 @receiver(password_changed, dispatch_uid="accounts.password_changed")
