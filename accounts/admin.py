@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from payam.text import to_persian_digits
+from payam.text import localized_digits
 
 from . import services
 from .constants import InboxStatus
@@ -175,14 +175,14 @@ class PersonProfileAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 _("وضعیت %(count)s کارپوشه به «%(status)s» تغییر کرد.")
-                % {"count": to_persian_digits(done), "status": to.label},
+                % {"count": localized_digits(done), "status": to.label},
                 messages.SUCCESS,
             )
         if refused:
             self.message_user(
                 request,
                 _("%(count)s کارپوشه در وضعیتی بود که این تغییر برایش مجاز نیست.")
-                % {"count": to_persian_digits(refused)},
+                % {"count": localized_digits(refused)},
                 messages.WARNING,
             )
 

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from payam.errors import UserFacingError
-from payam.text import to_persian_digits
+from payam.text import localized_digits
 
 
 class AccountsError(UserFacingError):
@@ -13,7 +13,7 @@ class OtpTooSoon(AccountsError):
         self.wait_seconds = wait_seconds
         super().__init__(
             _("کد تازه را %(seconds)s ثانیه‌ی دیگر می‌توانید بخواهید.")
-            % {"seconds": to_persian_digits(wait_seconds)}
+            % {"seconds": localized_digits(wait_seconds)}
         )
 
 
@@ -26,7 +26,7 @@ class OtpLimitReached(AccountsError):
                 "برای این شماره بیش از اندازه کد خواسته شده است؛ "
                 "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
             )
-            % {"minutes": to_persian_digits(minutes)}
+            % {"minutes": localized_digits(minutes)}
         )
 
 
@@ -161,7 +161,7 @@ class EmailLimitReached(AccountsError):
                 "پیوند تأیید رایانامه بیش از اندازه خواسته شده است؛ "
                 "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
             )
-            % {"minutes": to_persian_digits(minutes)}
+            % {"minutes": localized_digits(minutes)}
         )
 
 
