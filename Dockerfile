@@ -21,6 +21,7 @@ COPY . .
 RUN touch .venv/.synced \
  && SECRET_KEY=collectstatic-only-0123456789abcdefghijklmnopqrstuvwxyzABCD \
     SMS_CALLBACK_SECRET=collectstatic-only-0123456789abcdefghijkl \
+    LETTER_VERIFY_KEY=collectstatic-only-0123456789abcdefghijkl \
     ALLOWED_HOSTS=localhost make collectstatic \
  && useradd --system --uid 1000 --home /app payam \
  && mkdir -p /app/media \

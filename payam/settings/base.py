@@ -311,3 +311,15 @@ OTP_RESEND_SECONDS = env.int("OTP_RESEND_SECONDS", default=60)
 OTP_MAX_PER_MOBILE_PER_HOUR = env.int("OTP_MAX_PER_MOBILE_PER_HOUR", default=5)
 OTP_MAX_PER_IP_PER_HOUR = env.int("OTP_MAX_PER_IP_PER_HOUR", default=20)
 OTP_MAX_WRONG_ATTEMPTS = env.int("OTP_MAX_WRONG_ATTEMPTS", default=5)
+
+# --- Letters (mailbox app) -------------------------------------------------------------------
+# Keys the 8-character verification code printed on every letter (HMAC-SHA256 of its
+# tracking code and content hash). Production: required, 32+ characters.
+LETTER_VERIFY_KEY = env.str("LETTER_VERIFY_KEY", default="dev-only-letter-verify-key")
+# Up to this many recipients a letter is delivered in the sender's transaction;
+# beyond it, a Celery task on the `bulk` queue delivers it in chunks.
+LETTER_INLINE_RECIPIENTS = env.int("LETTER_INLINE_RECIPIENTS", default=2000)
+LETTER_FANOUT_CHUNK = env.int("LETTER_FANOUT_CHUNK", default=5000)
+LETTER_ATTACHMENT_MAX_BYTES = env.int("LETTER_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+LETTER_MAX_ATTACHMENTS = env.int("LETTER_MAX_ATTACHMENTS", default=10)
+LETTER_STUCK_SECONDS = env.int("LETTER_STUCK_SECONDS", default=300)  # before the sweeper re-rings

@@ -15,6 +15,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="")
 if len(SMS_CALLBACK_SECRET) < 32:
     raise ImproperlyConfigured("SMS_CALLBACK_SECRET must be set to at least 32 random characters.")
+LETTER_VERIFY_KEY = env.str("LETTER_VERIFY_KEY", default="")
+if len(LETTER_VERIFY_KEY) < 32:
+    raise ImproperlyConfigured("LETTER_VERIFY_KEY must be set to at least 32 random characters.")
 # allauth trusts an ID token it fetched itself over TLS without checking its signature.
 if SSO_SERVER_URL and not SSO_SERVER_URL.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("SSO_SERVER_URL must be an https:// address.")

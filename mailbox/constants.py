@@ -1,0 +1,67 @@
+"""Choices and limits of the mailbox app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MailboxKind(models.TextChoices):
+    NATURAL = "natural", _("شخص حقیقی")
+    LEGAL = "legal", _("شخص حقوقی")
+    AGENCY = "agency", _("دستگاه اجرایی")
+
+
+PERSON_KINDS = frozenset({MailboxKind.NATURAL, MailboxKind.LEGAL})
+
+
+class LetterCategory(models.TextChoices):
+    NOTICE = "notice", _("اطلاعیه")
+    SUMMONS = "summons", _("احضاریه")
+    INVOICE = "invoice", _("صورت‌حساب")
+    RESULT = "result", _("نتیجه")
+    GENERAL = "general", _("عمومی")
+
+
+class FanoutState(models.TextChoices):
+    PENDING = "pending", _("در انتظار")
+    RUNNING = "running", _("در حال تحویل")
+    DONE = "done", _("تحویل‌شده")
+
+
+class DeliveryStatus(models.TextChoices):
+    DELIVERED = "delivered", _("تحویل‌شده")
+
+
+class ReaderRole(models.TextChoices):
+    """Who opened a letter: the owner, or someone acting for them."""
+
+    OWNER = "owner", _("صاحب کارپوشه")
+    PROXY = "proxy", _("وکیل")
+    BROKER_CLERK = "broker_clerk", _("کارمند دفتر پیشخوان")
+
+
+class NotifyStatus(models.TextChoices):
+    PENDING = "pending", _("در انتظار")
+    SENT = "sent", _("فرستاده‌شده")
+    SKIPPED = "skipped", _("بی‌نیاز")
+    FAILED = "failed", _("ناموفق")
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("مشاهده")
+    DOWNLOAD = "download", _("دریافت پیوست")
+    PRINT = "print", _("چاپ")
+    REPLY = "reply", _("پاسخ")
+
+
+# What an attachment may be, recognized by its first bytes, never by its name.
+ATTACHMENT_SIGNATURES: tuple[tuple[bytes, str, str, frozenset[str]], ...] = (
+    # magic, content type, label, extensions the name may carry
+    (b"%PDF-", "application/pdf", "PDF", frozenset({".pdf"})),
+    (b"\xff\xd8\xff", "image/jpeg", "JPEG", frozenset({".jpg", ".jpeg"})),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG", frozenset({".png"})),
+)
+SNIFF_BYTES = 8
+
+SUBJECT_MAX_LENGTH = 300
+ATTACHMENT_NAME_MAX_LENGTH = 200
+VERIFICATION_CODE_LENGTH = 8

@@ -1,0 +1,803 @@
+"""Every write of the mailbox app.
+
+    letter_send(actor=clerk, sender=agency.mailbox, recipients=["0012345679"],
+                subject="…", body="<p>…</p>", category=LetterCategory.NOTICE)
+
+is the one way a letter is sent: it checks who may send, every recipient and
+every attachment before it stores anything, then stores the letter once and one
+Delivery per recipient in one transaction (or stages the recipients of a large
+letter for the fan-out task), and rings the notifier after the commit.
+See docs/mailbox.md.
+"""
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import LegalPerson, NaturalPerson, User, UserKind
+from payam import request_context
+from payam.audit import audit_record
+from payam.identifiers import clean_legal_id, clean_national_code
+from payam.phone import normalize_mobile
+from payam.text import normalize_digits, normalize_text
+from payam.tracking import TrackingKind, issue
+from sms.constants import SYSTEM_SENDER, SmsKind
+from sms.exceptions import SmsError
+from sms.services import queue_sms, queue_sms_bulk
+
+from .constants import (
+    PERSON_KINDS,
+    SUBJECT_MAX_LENGTH,
+    AccessAction,
+    FanoutState,
+    LetterCategory,
+    MailboxKind,
+    NotifyStatus,
+    ReaderRole,
+)
+from .content import (
+    CheckedAttachment,
+    canonical_content,
+    check_attachments,
+    clean_body,
+    content_sha256,
+    verification_code,
+)
+from .exceptions import (
+    InvalidLetter,
+    InvalidRecipients,
+    NoMailbox,
+    NoRecipients,
+    RecipientProblem,
+    ReplyNotAllowed,
+)
+from .models import AccessRecord, Attachment, Delivery, Letter, LetterRecipient, Mailbox
+from .permissions import Actor, may_read, may_send_as
+
+logger = logging.getLogger("payam.mailbox")
+
+LOOKUP_BATCH = 1000  # identifiers per IN (…) lookup
+NOTIFY_BATCH = 500  # deliveries notified per transaction
+SMS_SENDER_NAME_MAX = 60
+MAILBOX_KIND_OF_USER = {UserKind.NATURAL: MailboxKind.NATURAL, UserKind.LEGAL: MailboxKind.LEGAL}
+USER_KIND_OF_MAILBOX: dict[str, str] = {
+    kind: user_kind for user_kind, kind in MAILBOX_KIND_OF_USER.items()
+}
+BULK_SMS_NAMESPACE = uuid.UUID("5b0e3f0a-6a52-4d8e-9f0e-6d61696c626f")
+
+
+# --- mailboxes -------------------------------------------------------------------------------
+
+
+def mailbox_for_user(*, user: User) -> Mailbox:
+    """The mailbox of a natural or legal person's account, made on first need. A
+    placeholder holding the same national code / ID (letters sent before the
+    person registered) is bound to the account instead, so no letter is lost.
+    Raises NoMailbox for staff accounts."""
+    kind = MAILBOX_KIND_OF_USER.get(user.kind)  # type: ignore[call-overload]
+    if kind is None:
+        raise NoMailbox
+    existing = Mailbox.objects.filter(owner=user).first()
+    if existing is not None:
+        return existing
+    identifier = user.username
+    with transaction.atomic():
+        placeholder = (
+            Mailbox.objects.select_for_update().filter(kind=kind, identifier=identifier).first()
+        )
+        if placeholder is not None:
+            if placeholder.owner_id is not None and placeholder.owner_id != user.pk:
+                raise NoMailbox(_("این شناسه به کارپوشه‌ی حساب دیگری متصل است."))
+            placeholder.owner = user
+            placeholder.display_name = user.display_name[:200]
+            placeholder.save(update_fields=["owner", "display_name"])
+            audit_record(
+                actor=user,
+                action="mailbox.bind",
+                target=placeholder,
+                data={"letters_waiting": Delivery.objects.filter(recipient=placeholder).count()},
+            )
+            return placeholder
+        try:
+            with transaction.atomic():
+                mailbox = Mailbox.objects.create(
+                    owner=user, kind=kind, identifier=identifier, display_name=user.display_name
+                )
+        except IntegrityError:
+            # Made a moment ago by a concurrent request (or a letter's send).
+            return Mailbox.objects.get(owner=user)
+        audit_record(actor=user, action="mailbox.create", target=mailbox)
+        return mailbox
+
+
+# --- recipients ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A recipient as given, checked: either a saved mailbox or a (kind, identifier)."""
+
+    kind: str
+    identifier: str
+    mailbox: Mailbox | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        if self.identifier:
+            return (self.kind, self.identifier)
+        assert self.mailbox is not None  # noqa: S101 — built so
+        return ("#", str(self.mailbox.pk))
+
+
+def _target(value: str | Mailbox) -> Target:
+    if isinstance(value, Mailbox):
+        if value.pk is None:
+            raise ValidationError(_("این کارپوشه ذخیره نشده است."))
+        return Target(kind=value.kind, identifier=value.identifier, mailbox=value)
+    digits = normalize_digits(str(value))
+    if len(digits) == 11:
+        return Target(kind=MailboxKind.LEGAL, identifier=clean_legal_id(digits))
+    if len(digits) == 10 or not digits.isdigit():
+        return Target(kind=MailboxKind.NATURAL, identifier=clean_national_code(digits))
+    raise ValidationError(_("نه کد ملی ۱۰ رقمی است و نه شناسه‌ی ملی ۱۱ رقمی."), code="length")
+
+
+def parse_recipients(recipients: Iterable[str | Mailbox]) -> list[Target]:
+    """Each recipient checked (checksum of codes and IDs) and duplicates dropped,
+    in the order given. Raises InvalidRecipients listing every bad one, or NoRecipients."""
+    targets: list[Target] = []
+    seen: set[tuple[str, str]] = set()
+    problems: list[RecipientProblem] = []
+    for position, value in enumerate(recipients, start=1):
+        try:
+            target = _target(value)
+        except ValidationError as exc:
+            problems.append(RecipientProblem(position, str(value), str(exc.messages[0])))
+            continue
+        if target.key not in seen:
+            seen.add(target.key)
+            targets.append(target)
+    if problems:
+        raise InvalidRecipients(problems)
+    if not targets:
+        raise NoRecipients
+    return targets
+
+
+def _check_person_recipients(targets: Sequence[Target], *, reply_to_sender_id: int | None) -> None:
+    """People write only to agencies that take letters, or answer the sender of
+    the letter they reply to; never to other people."""
+    problems = []
+    for position, target in enumerate(targets, start=1):
+        box = target.mailbox
+        if box is not None and box.pk == reply_to_sender_id:
+            continue
+        if box is not None and box.kind == MailboxKind.AGENCY and box.accepts_letters:
+            continue
+        problems.append(
+            RecipientProblem(
+                position,
+                box.label if box is not None else target.identifier,
+                _("به این نشانی نمی‌توان نامه نوشت."),
+            )
+        )
+    if problems:
+        raise InvalidRecipients(problems)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    mailbox_id: int
+    has_owner: bool
+
+
+def _fetch(kind: str, identifiers: Sequence[str]) -> dict[str, Resolved]:
+    found: dict[str, Resolved] = {}
+    for start in range(0, len(identifiers), LOOKUP_BATCH):
+        rows = Mailbox.objects.filter(
+            kind=kind, identifier__in=identifiers[start : start + LOOKUP_BATCH]
+        ).values_list("identifier", "pk", "owner_id")
+        found.update({ident: Resolved(pk, owner_id is not None) for ident, pk, owner_id in rows})
+    return found
+
+
+def _mailboxes_for(kind: str, identifiers: set[str]) -> dict[str, Resolved]:
+    """Mailboxes of these codes of one kind, making the missing ones: owned by
+    the account with that username when there is one, placeholders otherwise."""
+    wanted = sorted(identifiers)
+    found = _fetch(kind, wanted)
+    missing = sorted(identifiers - found.keys())
+    if not missing:
+        return found
+    accounts: dict[str, User] = {}
+    for start in range(0, len(missing), LOOKUP_BATCH):
+        for user in User.objects.filter(
+            username__in=missing[start : start + LOOKUP_BATCH],
+            kind=USER_KIND_OF_MAILBOX[kind],
+            mailbox__isnull=True,
+        ):
+            accounts[user.username] = user
+    Mailbox.objects.bulk_create(
+        [
+            Mailbox(
+                owner=accounts.get(ident),
+                kind=kind,
+                identifier=ident,
+                display_name=accounts[ident].display_name[:200] if ident in accounts else "",
+            )
+            for ident in missing
+        ],
+        batch_size=LOOKUP_BATCH,
+        ignore_conflicts=True,
+    )
+    found.update(_fetch(kind, missing))
+    return found
+
+
+def _resolve(targets: Sequence[Target]) -> list[Resolved]:
+    by_kind: dict[str, set[str]] = {}
+    for target in targets:
+        if target.mailbox is None:
+            by_kind.setdefault(target.kind, set()).add(target.identifier)
+    found = {kind: _mailboxes_for(kind, idents) for kind, idents in by_kind.items()}
+    return [
+        Resolved(target.mailbox.pk, target.mailbox.owner_id is not None)
+        if target.mailbox is not None
+        else found[target.kind][target.identifier]
+        for target in targets
+    ]
+
+
+def _create_deliveries(letter: Letter, resolved: Sequence[Resolved], *, at: datetime) -> int:
+    """One Delivery per mailbox; a row already there (a resumed chunk) is left alone."""
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                letter=letter,
+                recipient_id=item.mailbox_id,
+                delivered_at=at,
+                notification_status=(
+                    NotifyStatus.PENDING if item.has_owner else NotifyStatus.SKIPPED
+                ),
+            )
+            for item in resolved
+        ],
+        batch_size=LOOKUP_BATCH,
+        ignore_conflicts=True,
+    )
+    return len(resolved)
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+def _clean_subject(subject: str) -> str:
+    text = normalize_text(" ".join((subject or "").splitlines()))
+    if not text:
+        raise InvalidLetter(_("موضوع نامه خالی است."))
+    if len(text) > SUBJECT_MAX_LENGTH:
+        raise InvalidLetter(_("موضوع نامه بیش از %(max)s نویسه است.") % {"max": SUBJECT_MAX_LENGTH})
+    return text
+
+
+def _check_reply(*, sender: Mailbox, in_reply_to: Letter) -> None:
+    """The sender received `in_reply_to` (and, for a person, it allows replies),
+    or wrote it (a follow-up in the same thread)."""
+    if in_reply_to.sender_id == sender.pk:
+        return
+    received = Delivery.objects.filter(letter=in_reply_to, recipient=sender).exists()
+    if not received:
+        raise ReplyNotAllowed
+    if sender.kind in PERSON_KINDS and not in_reply_to.reply_allowed:
+        raise ReplyNotAllowed
+
+
+def _store_attachments(letter: Letter, checked: Sequence[CheckedAttachment]) -> list[str]:
+    stored: list[str] = []
+    try:
+        for position, item in enumerate(checked):
+            attachment = Attachment(
+                letter=letter,
+                original_name=item.original_name,
+                content_type=item.content_type,
+                size=item.size,
+                sha256=item.sha256,
+                position=position,
+            )
+            attachment.file.save(item.original_name, item.upload, save=False)
+            stored.append(attachment.file.name or "")
+            attachment.save()
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return stored
+
+
+def letter_send(
+    *,
+    actor: Actor,
+    sender: Mailbox,
+    recipients: Sequence[str | Mailbox],
+    subject: str,
+    body: str,
+    attachments: Sequence[UploadedFile] = (),
+    category: LetterCategory | str,
+    reply_allowed: bool = False,
+    is_legal_notice: bool = False,
+    in_reply_to: Letter | None = None,
+) -> Letter:
+    """Send one letter to many: THE way a letter enters the portal.
+
+    Recipients are national codes, national IDs or mailboxes; a code nobody has
+    registered gets a placeholder mailbox. Everything is checked before
+    anything is stored: who may send as `sender` (PermissionDenied), the
+    subject, body and category (InvalidLetter), every recipient
+    (InvalidRecipients lists each bad one), the reply (ReplyNotAllowed) and
+    every attachment (AttachmentRefused). Up to LETTER_INLINE_RECIPIENTS the
+    deliveries are written in this transaction; a larger letter stages its
+    recipients and the `mailbox.fanout` task delivers them in chunks.
+    Notifications start after the commit and never carry the letter's content."""
+    if sender.is_placeholder or not may_send_as(actor, sender):
+        raise PermissionDenied
+    subject = _clean_subject(subject)
+    clean = clean_body(body)
+    if category not in LetterCategory.values:
+        raise InvalidLetter(_("دسته‌ی نامه معتبر نیست."))
+    person_sender = sender.kind in PERSON_KINDS
+    if person_sender and (is_legal_notice or category != LetterCategory.GENERAL):
+        raise InvalidLetter(_("ابلاغ قانونی و نامه‌های رسمی دسته‌دار را فقط دستگاه‌ها می‌فرستند."))
+    if in_reply_to is not None:
+        _check_reply(sender=sender, in_reply_to=in_reply_to)
+    targets = parse_recipients(recipients)
+    if person_sender:
+        _check_person_recipients(
+            targets, reply_to_sender_id=in_reply_to.sender_id if in_reply_to else None
+        )
+    checked = check_attachments(attachments)
+
+    with transaction.atomic():
+        tracking_code = issue(kind=TrackingKind.LETTER)
+        now = timezone.now()
+        digest = content_sha256(
+            canonical_content(
+                tracking_code=tracking_code,
+                sender_id=sender.pk,
+                sender_name=sender.label[:200],
+                subject=subject,
+                body=clean,
+                category=str(category),
+                is_legal_notice=is_legal_notice,
+                reply_allowed=reply_allowed,
+                in_reply_to=in_reply_to.tracking_code if in_reply_to else None,
+                attachments=[
+                    {
+                        "name": a.original_name,
+                        "content_type": a.content_type,
+                        "size": a.size,
+                        "sha256": a.sha256,
+                    }
+                    for a in checked
+                ],
+            )
+        )
+        inline = len(targets) <= settings.LETTER_INLINE_RECIPIENTS
+        letter = Letter.objects.create(
+            tracking_code=tracking_code,
+            sender=sender,
+            sender_name=sender.label[:200],
+            sent_by=actor if isinstance(actor, User) else None,
+            subject=subject,
+            body=clean,
+            category=category,
+            is_legal_notice=is_legal_notice,
+            reply_allowed=reply_allowed,
+            in_reply_to=in_reply_to,
+            created_at=now,
+            sent_at=now,
+            content_sha256=digest,
+            verification_code=verification_code(tracking_code=tracking_code, content_hash=digest),
+            attachment_count=len(checked),
+            recipient_count=len(targets),
+            fanout_state=FanoutState.DONE if inline else FanoutState.PENDING,
+            fanout_done=0,
+            fanout_touched_at=now,
+        )
+        _store_attachments(letter, checked)
+        if inline:
+            _create_deliveries(letter, _resolve(targets), at=now)
+            Letter.objects.filter(pk=letter.pk).update(fanout_done=len(targets))
+            letter.fanout_done = len(targets)
+            transaction.on_commit(lambda: _ring_notify(letter.pk, bulk=False))
+        else:
+            LetterRecipient.objects.bulk_create(
+                [
+                    LetterRecipient(
+                        letter=letter,
+                        seq=seq,
+                        kind=t.kind if t.mailbox is None else "",
+                        identifier=t.identifier if t.mailbox is None else "",
+                        mailbox=t.mailbox,
+                    )
+                    for seq, t in enumerate(targets)
+                ],
+                batch_size=LOOKUP_BATCH,
+            )
+            transaction.on_commit(lambda: _ring_fanout(letter.pk))
+        audit_record(
+            actor=actor,
+            action="letter.send",
+            target=letter,
+            data={
+                "tracking_code": tracking_code,
+                "sender": sender.pk,
+                "recipients": len(targets),
+                "attachments": len(checked),
+                "category": str(category),
+                "legal_notice": is_legal_notice,
+                "in_reply_to": in_reply_to.tracking_code if in_reply_to else None,
+                "fanout": "inline" if inline else "task",
+                "content_sha256": digest,
+            },
+        )
+    return letter
+
+
+def _ring_fanout(letter_id: int) -> None:
+    from .tasks import fanout
+
+    fanout.apply_async(args=(letter_id,), queue="bulk")
+
+
+def _ring_notify(letter_id: int, *, bulk: bool) -> None:
+    from .tasks import notify
+
+    notify.apply_async(args=(letter_id,), queue="bulk" if bulk else "default")
+
+
+def letter_fanout(*, letter_id: int, chunk: int | None = None) -> int:
+    """Deliver a large letter's staged recipients in chunks, one transaction per
+    chunk, recording progress in `fanout_done`. Run again after a crash it goes
+    on from where it stopped; a chunk half-written before a crash was rolled
+    back, and a delivery already there is skipped, so every recipient gets
+    exactly one. Returns how many recipients this run delivered."""
+    size = chunk or settings.LETTER_FANOUT_CHUNK
+    delivered = 0
+    while True:
+        with transaction.atomic():
+            letter = Letter.objects.select_for_update().get(pk=letter_id)
+            if letter.fanout_state == FanoutState.DONE:
+                return delivered
+            staged = list(
+                LetterRecipient.objects.filter(letter=letter, seq__gte=letter.fanout_done)
+                .select_related("mailbox")
+                .order_by("seq")[:size]
+            )
+            now = timezone.now()
+            if not staged:
+                Letter.objects.filter(pk=letter.pk).update(
+                    fanout_state=FanoutState.DONE, fanout_touched_at=now
+                )
+                LetterRecipient.objects.filter(letter=letter).delete()
+                audit_record(
+                    actor=None,
+                    action="letter.fanout_done",
+                    target=letter,
+                    data={"recipients": letter.fanout_done},
+                )
+                return delivered
+            targets = [
+                Target(kind=row.kind, identifier=row.identifier, mailbox=row.mailbox)
+                if row.mailbox is None
+                else Target(kind=row.mailbox.kind, identifier="", mailbox=row.mailbox)
+                for row in staged
+            ]
+            _create_deliveries(letter, _resolve(targets), at=now)
+            Letter.objects.filter(pk=letter.pk).update(
+                fanout_state=FanoutState.RUNNING,
+                fanout_done=staged[-1].seq + 1,
+                fanout_touched_at=now,
+            )
+            transaction.on_commit(lambda: _ring_notify(letter_id, bulk=True))
+        delivered += len(staged)
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def _profile(user: User | None) -> NaturalPerson | LegalPerson | None:
+    if user is None:
+        return None
+    for name in ("naturalperson", "legalperson"):
+        try:
+            profile = getattr(user, name)
+        except ObjectDoesNotExist:
+            continue
+        if profile is not None:
+            return profile
+    return None
+
+
+def _sender_name(letter: Letter) -> str:
+    name = letter.sender_name
+    return name if len(name) <= SMS_SENDER_NAME_MAX else name[: SMS_SENDER_NAME_MAX - 1] + "…"
+
+
+def notification_sms_text(letter: Letter) -> str:
+    """Only who sent it and its tracking code: never the content."""
+    return _("پیام ایران: نامه‌ی رسمی تازه از «%(sender)s» در کارپوشه‌ی شما. کد رهگیری: %(code)s") % {
+        "sender": _sender_name(letter),
+        "code": letter.tracking_code,
+    }
+
+
+def notification_email(letter: Letter, to: str) -> EmailMessage:
+    subject = _("نامه‌ی رسمی تازه از %(sender)s") % {"sender": _sender_name(letter)}
+    body = _(
+        "نامه‌ی رسمی تازه‌ای از «%(sender)s» در کارپوشه‌ی شما در پیام ایران رسیده است.\n"
+        "کد رهگیری: %(code)s\n\n"
+        "برای خواندن آن به درگاه پیام ایران وارد شوید. پیام ایران متن نامه‌ها را "
+        "با رایانامه نمی‌فرستد و هرگز گذرواژه یا رمز یک‌بارمصرف شما را نمی‌خواهد."
+    ) % {"sender": letter.sender_name, "code": letter.tracking_code}
+    return EmailMessage(subject=subject, body=body, to=[to])
+
+
+@dataclass
+class _Plan:
+    delivery: Delivery
+    mobile: str | None
+    email: str | None
+    sms_ok: bool = False
+
+
+def _plan(delivery: Delivery) -> _Plan:
+    profile = _profile(delivery.recipient.owner)
+    mobile = email = None
+    if profile is not None:
+        if profile.notify_by_sms and profile.mobile:
+            mobile = profile.mobile
+        if profile.notify_by_email and profile.email and profile.email_verified_at:
+            email = profile.email
+    return _Plan(delivery=delivery, mobile=mobile, email=email)
+
+
+def _queue_sms(letter: Letter, plans: list[_Plan], *, campaign: bool) -> None:
+    text = notification_sms_text(letter)
+    wanted = [plan for plan in plans if plan.mobile]
+    if not wanted:
+        return
+    if campaign:
+        good = []
+        for plan in wanted:
+            try:
+                normalize_mobile(plan.mobile or "")
+            except ValidationError:
+                continue
+            good.append(plan)
+        try:
+            queue_sms_bulk(
+                sender=SYSTEM_SENDER,
+                recipients=[plan.mobile or "" for plan in good],
+                body=text,
+                batch_id=uuid.uuid5(BULK_SMS_NAMESPACE, letter.tracking_code),
+            )
+        except SmsError:
+            logger.exception("Could not queue the SMS notices of letter %s", letter.tracking_code)
+            return
+        for plan in good:
+            plan.sms_ok = True
+        return
+    for plan in wanted:
+        try:
+            queue_sms(
+                sender=SYSTEM_SENDER,
+                to=plan.mobile or "",
+                body=text,
+                kind=SmsKind.NOTIFICATION,
+                idempotency_key=f"letter:{letter.tracking_code}:{plan.delivery.recipient_id}",
+            )
+        except SmsError:
+            logger.exception("Could not queue the SMS notice of delivery %s", plan.delivery.pk)
+            continue
+        plan.sms_ok = True
+
+
+def _send_emails(letter: Letter, plans: list[_Plan]) -> None:
+    """After the commit. A mail server that is down fails the notice of those
+    recipients who had no SMS either; the letter itself is in their inbox."""
+    failed: list[int] = []
+    try:
+        connection = get_connection()
+        connection.open()
+    except Exception:
+        logger.exception("Could not reach the mail server for letter %s", letter.tracking_code)
+        failed = [plan.delivery.pk for plan in plans if not plan.sms_ok]
+    else:
+        try:
+            for plan in plans:
+                try:
+                    connection.send_messages([notification_email(letter, plan.email or "")])
+                except Exception:
+                    logger.exception("Could not e-mail the notice of delivery %s", plan.delivery.pk)
+                    if not plan.sms_ok:
+                        failed.append(plan.delivery.pk)
+        finally:
+            connection.close()
+    if failed:
+        Delivery.objects.filter(pk__in=failed).update(notification_status=NotifyStatus.FAILED)
+
+
+def letter_notify(*, letter_id: int, batch: int = NOTIFY_BATCH) -> int:
+    """Tell the owners of this letter's pending deliveries that it arrived, as
+    each one asked (SMS from the portal's 4040, e-mail when verified), with only
+    the sender's name and the tracking code. The SMS rows are written in the
+    same transaction that marks the deliveries, so a notice is queued exactly
+    once; concurrent runs share the rows (SKIP LOCKED). Returns how many
+    deliveries were handled."""
+    letter = Letter.objects.select_related("sender").get(pk=letter_id)
+    campaign = letter.recipient_count > settings.LETTER_INLINE_RECIPIENTS
+    handled = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(letter_id=letter_id, notification_status=NotifyStatus.PENDING)
+                .select_related("recipient__owner__naturalperson", "recipient__owner__legalperson")
+                .order_by("pk")[:batch]
+            )
+            if not rows:
+                return handled
+            plans = [_plan(row) for row in rows]
+            _queue_sms(letter, plans, campaign=campaign)
+            now = timezone.now()
+            for plan in plans:
+                if plan.sms_ok or plan.email:
+                    plan.delivery.notification_status = NotifyStatus.SENT
+                    plan.delivery.notified_at = now
+                elif plan.mobile:
+                    plan.delivery.notification_status = NotifyStatus.FAILED
+                else:
+                    plan.delivery.notification_status = NotifyStatus.SKIPPED
+            Delivery.objects.bulk_update(rows, ["notification_status", "notified_at"])
+            mail = [plan for plan in plans if plan.email]
+            if mail:
+                transaction.on_commit(partial(_send_emails, letter, mail))
+        handled += len(rows)
+
+
+def letters_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Periodic (beat): ring again for fan-outs that stopped moving and for
+    notifications still pending, e.g. after a worker died or the broker lost a
+    task. Both are safe to run twice."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.LETTER_STUCK_SECONDS)
+    stuck = list(
+        Letter.objects.exclude(fanout_state=FanoutState.DONE)
+        .filter(fanout_touched_at__lt=stale)
+        .values_list("pk", flat=True)[:100]
+    )
+    for letter_id in stuck:
+        _ring_fanout(letter_id)
+    pending = list(
+        Delivery.objects.filter(notification_status=NotifyStatus.PENDING, delivered_at__lt=stale)
+        .values_list("letter_id", flat=True)
+        .distinct()[:100]
+    )
+    for letter_id in pending:
+        _ring_notify(letter_id, bulk=True)
+    return {"fanouts_rung": len(stuck), "notifications_rung": len(pending)}
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _grant_reference(grant: models.Model | None) -> tuple[str, str]:
+    if grant is None:
+        return "", ""
+    return grant._meta.label_lower, str(grant.pk)
+
+
+def delivery_record_access(
+    *,
+    user: Actor,
+    delivery: Delivery,
+    action: AccessAction | str,
+    acting_as: ReaderRole | str = ReaderRole.OWNER,
+    grant: models.Model | None = None,
+    ip: str | None = None,
+) -> AccessRecord | None:
+    """Record a view, download, print or reply by someone who is not the owner
+    (the owner's own reads are not recorded). Raises PermissionDenied unless
+    they may read it as `acting_as` under `grant`."""
+    if not may_read(user, delivery, acting_as=acting_as, grant=grant) or not isinstance(user, User):
+        raise PermissionDenied
+    if acting_as == ReaderRole.OWNER:
+        return None
+    grant_type, grant_id = _grant_reference(grant)
+    return AccessRecord.objects.create(
+        user=user,
+        acting_as=acting_as,
+        grant_type=grant_type,
+        grant_id=grant_id,
+        action=action,
+        letter_id=delivery.letter_id,
+        delivery=delivery,
+        ip=ip if ip is not None else request_context.current().ip,
+    )
+
+
+def delivery_mark_read(
+    *,
+    user: Actor,
+    delivery: Delivery,
+    acting_as: ReaderRole | str = ReaderRole.OWNER,
+    grant: models.Model | None = None,
+    ip: str | None = None,
+) -> Delivery:
+    """Open a letter: the first open stamps when and by whom (owner, proxy,
+    broker clerk) once and for all; every open by someone other than the owner
+    is recorded for the owner to see. Raises PermissionDenied."""
+    if not may_read(user, delivery, acting_as=acting_as, grant=grant):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        stamped = Delivery.objects.filter(pk=delivery.pk, first_read_at__isnull=True).update(
+            first_read_at=now, first_read_by=acting_as, first_reader=user
+        )
+        if stamped:
+            delivery.first_read_at, delivery.first_read_by = now, str(acting_as)
+            delivery.first_reader = user  # type: ignore[assignment]
+            owner = delivery.recipient.owner
+            audit_record(
+                actor=user,
+                action="delivery.read",
+                target=delivery,
+                acting_for=owner if acting_as != ReaderRole.OWNER else None,
+                data={"letter": delivery.letter.tracking_code, "acting_as": str(acting_as)},
+            )
+        elif delivery.first_read_at is None:
+            delivery.refresh_from_db(fields=["first_read_at", "first_read_by", "first_reader"])
+        delivery_record_access(
+            user=user,
+            delivery=delivery,
+            action=AccessAction.VIEW,
+            acting_as=acting_as,
+            grant=grant,
+            ip=ip,
+        )
+    return delivery
+
+
+def delivery_set_flags(
+    *, user: Actor, delivery: Delivery, archived: bool | None = None, starred: bool | None = None
+) -> Delivery:
+    """Archive or star a letter in one's own inbox (only the owner). Nothing is
+    ever deleted: an archived letter is still there under the archive."""
+    if not may_read(user, delivery):
+        raise PermissionDenied
+    changes: dict[str, Any] = {}
+    if archived is not None and archived != delivery.archived:
+        changes["archived"] = archived
+    if starred is not None and starred != delivery.starred:
+        changes["starred"] = starred
+    if not changes:
+        return delivery
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(delivery, name, value)
+        audit_record(actor=user, action="delivery.flags", target=delivery, data=changes)
+    return delivery
