@@ -1,0 +1,254 @@
+"""Demo letters: three agency mailboxes, letters to the demo citizen (0012345679)
+and company (10100123456) — some read, some not, one with a PDF, one thread of
+replies — and one to a code nobody has registered yet (a placeholder that the
+person's registration will claim). Seeding again changes nothing: each demo
+letter is known by its sender and subject.
+
+Runs after accounts' and sms' demo (INSTALLED_APPS order), so the demo people,
+the admin and the USSD service *4*1# exist."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from payam.demo import DemoLogin
+from payam.text import normalize_text
+from sms.constants import UssdAction
+from sms.demo_ussd import DEMO_CODE
+from sms.models import UssdNode
+
+from .constants import LetterCategory, MailboxKind
+from .models import Delivery, Letter, Mailbox
+from .services import delivery_mark_read, letter_send, mailbox_for_user
+
+TAX = "سازمان امور مالیاتی کشور"
+SOCIAL_SECURITY = "سازمان تأمین اجتماعی"
+JUDICIARY = "قوه قضاییه — سامانه‌ی ثنا"
+# name, whether citizens may write to it
+DEMO_AGENCIES = ((TAX, True), (SOCIAL_SECURITY, True), (JUDICIARY, False))
+CITIZEN, COMPANY, NOT_YET_REGISTERED = "0012345679", "10100123456", "0034567895"
+
+
+def tiny_pdf(lines: Sequence[str]) -> bytes:
+    """A valid one-page PDF showing `lines` (ASCII) in Helvetica, with a correct
+    cross-reference table, so viewers open it without repairing it."""
+
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    content = "BT /F1 14 Tf 72 770 Td 18 TL " + " ".join(
+        f"({escape(line)}) Tj T*" for line in lines
+    )
+    stream = content.encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+@dataclass(frozen=True)
+class DemoLetter:
+    sender: str  # an agency name, or CITIZEN for the citizen's reply
+    to: str  # a national code / ID, or an agency name
+    subject: str
+    body: str
+    category: str = LetterCategory.GENERAL
+    days_ago: int = 0
+    read: bool = False
+    reply_allowed: bool = False
+    legal_notice: bool = False
+    pdf: str = ""  # the attachment's file name
+    in_reply_to: str = ""  # the subject of the letter answered
+
+
+DEMO_LETTERS = (
+    DemoLetter(
+        TAX,
+        CITIZEN,
+        "یادآوری مهلت تسلیم اظهارنامه‌ی مالیات بر درآمد عملکرد ۱۴۰۳",
+        "<p>مؤدی گرامی، آقای علی رضایی</p><p>مهلت تسلیم اظهارنامه‌ی مالیات بر درآمد "
+        "عملکرد سال ۱۴۰۳ پایان خرداد ۱۴۰۴ است. اظهارنامه را از درگاه ملی خدمات "
+        "مالیاتی بفرستید.</p>",
+        LetterCategory.NOTICE,
+        days_ago=12,
+        read=True,
+    ),
+    DemoLetter(
+        SOCIAL_SECURITY,
+        CITIZEN,
+        "صورت‌حساب حق بیمه‌ی اردیبهشت ۱۴۰۴",
+        "<p>بیمه‌شده‌ی گرامی، صورت‌حساب حق بیمه‌ی اردیبهشت ۱۴۰۴ پیوست است.</p>"
+        "<p>مبلغ: <strong>۱۲٬۴۵۰٬۰۰۰ ریال</strong> — مهلت پرداخت: ۱۵ خرداد ۱۴۰۴</p>",
+        LetterCategory.INVOICE,
+        days_ago=9,
+        read=True,
+        pdf="soorat-hesab-1404-02.pdf",
+    ),
+    DemoLetter(
+        JUDICIARY,
+        CITIZEN,
+        "ابلاغیه‌ی الکترونیکی پرونده‌ی ۱۴۰۴۰۹۸۲۱۰۰۰۱۲۳۴",
+        "<p>ابلاغیه‌ی الکترونیکی: وقت رسیدگی به پرونده‌ی شماره‌ی ۱۴۰۴۰۹۸۲۱۰۰۰۱۲۳۴ "
+        "روز شنبه ۲۰ خرداد ۱۴۰۴ ساعت ۹ در شعبه‌ی ۱۲ دادگاه عمومی حقوقی تهران است.</p>",
+        LetterCategory.SUMMONS,
+        days_ago=3,
+        legal_notice=True,
+    ),
+    DemoLetter(
+        TAX,
+        CITIZEN,
+        "درخواست مدارک تکمیلی برای بازپرداخت مالیات",
+        "<p>برای بازپرداخت مالیات پرداختی مازاد، تصویر کارت بانکی به نام خودتان را "
+        "در پاسخ به همین نامه بفرستید.</p>",
+        LetterCategory.GENERAL,
+        days_ago=6,
+        read=True,
+        reply_allowed=True,
+    ),
+    DemoLetter(
+        CITIZEN,
+        TAX,
+        "پاسخ: درخواست مدارک تکمیلی برای بازپرداخت مالیات",
+        "<p>با سلام، شماره‌ی شبای حساب به نام اینجانب IR820540102680020817909002 است. "
+        "کارت بانکی را نیز به دفتر پیشخوان تحویل داده‌ام.</p>",
+        days_ago=5,
+        in_reply_to="درخواست مدارک تکمیلی برای بازپرداخت مالیات",
+    ),
+    DemoLetter(
+        TAX,
+        CITIZEN,
+        "پاسخ سازمان: بازپرداخت مالیات در جریان است",
+        "<p>مدارک شما رسید. مبلغ بازپرداخت ظرف ۱۵ روز کاری به حساب اعلام‌شده واریز می‌شود.</p>",
+        LetterCategory.RESULT,
+        days_ago=1,
+        in_reply_to="پاسخ: درخواست مدارک تکمیلی برای بازپرداخت مالیات",
+    ),
+    DemoLetter(
+        TAX,
+        COMPANY,
+        "نتیجه‌ی رسیدگی به اعتراض مالیاتی عملکرد ۱۴۰۲",
+        "<p>مدیرعامل محترم شرکت نوآوران پارس، اعتراض شما در هیئت حل اختلاف مالیاتی "
+        "رسیدگی و پذیرفته شد.</p>",
+        LetterCategory.RESULT,
+        days_ago=8,
+        read=True,
+    ),
+    DemoLetter(
+        SOCIAL_SECURITY,
+        COMPANY,
+        "اطلاعیه‌ی مهلت ارسال فهرست بیمه‌ی کارکنان",
+        "<p>فهرست بیمه‌ی کارکنان اردیبهشت ۱۴۰۴ را تا پایان خرداد در سامانه‌ی خدمات "
+        "غیرحضوری بفرستید.</p>",
+        LetterCategory.NOTICE,
+        days_ago=2,
+    ),
+    DemoLetter(
+        TAX,
+        NOT_YET_REGISTERED,
+        "اطلاعیه‌ی ثبت‌نام در سامانه‌ی مؤدیان",
+        "<p>ثبت‌نام در سامانه‌ی مؤدیان برای همه‌ی صاحبان کسب‌وکار الزامی است.</p>",
+        LetterCategory.NOTICE,
+        days_ago=4,
+    ),
+)
+
+
+def _agency(name: str, accepts_letters: bool) -> Mailbox:
+    mailbox, _created = Mailbox.objects.get_or_create(
+        kind=MailboxKind.AGENCY,
+        display_name=name,
+        defaults={"accepts_letters": accepts_letters},
+    )
+    return mailbox
+
+
+def _demo_pdf(name: str) -> SimpleUploadedFile:
+    pdf = tiny_pdf(["Payam - demo attachment", name, "Sample invoice: 12,450,000 IRR"])
+    return SimpleUploadedFile(name, pdf, content_type="application/pdf")
+
+
+def _send(demo: DemoLetter, *, admin: User, agencies: dict[str, Mailbox]) -> None:
+    sender = agencies.get(demo.sender)
+    citizen = User.objects.get(username=CITIZEN)
+    actor = admin
+    if sender is None:
+        sender, actor = mailbox_for_user(user=citizen), citizen
+    # Subjects are stored normalized (digits in ASCII, shown in Persian).
+    if Letter.objects.filter(sender=sender, subject=normalize_text(demo.subject)).exists():
+        return
+    recipient: str | Mailbox = agencies.get(demo.to) or demo.to
+    in_reply_to = (
+        Letter.objects.filter(subject=normalize_text(demo.in_reply_to)).first()
+        if demo.in_reply_to
+        else None
+    )
+    letter = letter_send(
+        actor=actor,
+        sender=sender,
+        recipients=[recipient],
+        subject=demo.subject,
+        body=demo.body,
+        attachments=[_demo_pdf(demo.pdf)] if demo.pdf else [],
+        category=demo.category,
+        reply_allowed=demo.reply_allowed,
+        is_legal_notice=demo.legal_notice,
+        in_reply_to=in_reply_to,
+    )
+    when = timezone.now() - timedelta(days=demo.days_ago, hours=demo.days_ago % 5)
+    Letter.objects.filter(pk=letter.pk).update(created_at=when, sent_at=when)
+    Delivery.objects.filter(letter=letter).update(delivered_at=when)
+    if demo.read:
+        for delivery in Delivery.objects.filter(letter=letter).select_related(
+            "recipient", "letter"
+        ):
+            owner = delivery.recipient.owner
+            if owner is not None:
+                delivery_mark_read(user=owner, delivery=delivery)
+
+
+def _ussd_option() -> None:
+    """Offer "unread letters" as option 3 of the demo USSD service *4*1#."""
+    root = UssdNode.objects.filter(service__code=DEMO_CODE, parent__isnull=True).first()
+    if root is None:
+        return
+    UssdNode.objects.get_or_create(
+        service=root.service,
+        parent=root,
+        key=3,
+        defaults={"title": "نامه‌های خوانده‌نشده", "action": UssdAction.UNREAD_COUNT},
+    )
+
+
+@transaction.atomic
+def seed() -> list[DemoLogin]:
+    admin = User.objects.get(username="admin")
+    agencies = {name: _agency(name, accepts) for name, accepts in DEMO_AGENCIES}
+    for username in (CITIZEN, COMPANY):
+        mailbox_for_user(user=User.objects.get(username=username))
+    for demo in DEMO_LETTERS:
+        _send(demo, admin=admin, agencies=agencies)
+    _ussd_option()
+    return []
