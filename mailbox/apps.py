@@ -8,4 +8,10 @@ class MailboxConfig(AppConfig):
     verbose_name = _("کارپوشه")
 
     def ready(self) -> None:
+        from sms.constants import UssdAction
+        from sms.ussd import register_action
+
         from . import receivers  # noqa: F401  (connects the receivers)
+        from .ussd import unread_count_handler
+
+        register_action(UssdAction.UNREAD_COUNT, unread_count_handler)
