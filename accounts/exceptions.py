@@ -1,7 +1,12 @@
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from payam.errors import UserFacingError
 from payam.text import localized_digits
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AccountsError(UserFacingError):
@@ -17,17 +22,21 @@ class OtpTooSoon(AccountsError):
         )
 
 
-class OtpLimitReached(AccountsError):
+class LimitReached(AccountsError):
+    """Asked too often: says how many minutes to wait (`template` has %(minutes)s)."""
+
+    template: "StrOrPromise"
+
     def __init__(self, wait_seconds: int) -> None:
         self.wait_seconds = wait_seconds
         minutes = max(1, -(-wait_seconds // 60))
-        super().__init__(
-            _(
-                "برای این شماره بیش از اندازه کد خواسته شده است؛ "
-                "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
-            )
-            % {"minutes": localized_digits(minutes)}
-        )
+        super().__init__(self.template % {"minutes": localized_digits(minutes)})
+
+
+class OtpLimitReached(LimitReached):
+    template = _(
+        "برای این شماره بیش از اندازه کد خواسته شده است؛ %(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
+    )
 
 
 class OtpInvalid(AccountsError):
@@ -152,17 +161,11 @@ class MobileNotCeos(MobileNotOwned):
     )
 
 
-class EmailLimitReached(AccountsError):
-    def __init__(self, wait_seconds: int) -> None:
-        self.wait_seconds = wait_seconds
-        minutes = max(1, -(-wait_seconds // 60))
-        super().__init__(
-            _(
-                "پیوند تأیید رایانامه بیش از اندازه خواسته شده است؛ "
-                "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
-            )
-            % {"minutes": localized_digits(minutes)}
-        )
+class EmailLimitReached(LimitReached):
+    template = _(
+        "پیوند تأیید رایانامه بیش از اندازه خواسته شده است؛ "
+        "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
+    )
 
 
 class UsernameTaken(AccountsError):
