@@ -102,3 +102,13 @@ def may_read(
     if not _active(user) or grant is None:
         return False
     return any(check(user, delivery, grant) for check in _read_checks.get(str(acting_as), []))
+
+
+def may_reply(user: Actor | None, delivery: Delivery) -> bool:
+    """The owner, to a letter that takes replies and that they did not send."""
+    letter = delivery.letter
+    return (
+        is_owner(user, delivery)
+        and letter.reply_allowed
+        and letter.sender_id != delivery.recipient_id
+    )

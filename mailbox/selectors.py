@@ -5,21 +5,33 @@ A letter that is not in the asker's own mailbox does not exist for them:
 PermissionDenied, so a tracking code reveals nothing about other people."""
 
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.constants import InboxStatus
+from accounts.models import UserKind
+from accounts.selectors import profile_of
 from payam import tracking
 from payam.text import normalize_digits, normalize_text
 
 from .content import canonical_content, content_sha256, verification_code
 from .models import Delivery, Letter, Mailbox
-from .permissions import Actor
+from .permissions import Actor, is_owner
+
+logger = logging.getLogger("payam.mailbox")
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_LIMIT = 100
+MAX_SENDERS = 200  # senders offered in the inbox's filter
+MAX_THREAD = 50  # letters shown in one conversation
+PERSON_USER_KINDS = frozenset({UserKind.NATURAL, UserKind.LEGAL})
 
 
 def mailbox_of(*, user: Actor) -> Mailbox | None:
@@ -136,9 +148,52 @@ def _search(query: str) -> Q:
     return condition
 
 
+def inbox_senders(*, user: Actor) -> list[tuple[int, str]]:
+    """(mailbox id, name) of everyone who has sent a letter to the reader's
+    inbox, by name: the choices of the inbox's sender filter."""
+    rows = (
+        _own(user)
+        .values_list(
+            "letter__sender_id", "letter__sender__display_name", "letter__sender__identifier"
+        )
+        .distinct()
+        .order_by("letter__sender__display_name", "letter__sender_id")[:MAX_SENDERS]
+    )
+    return [(pk, name or identifier) for pk, name, identifier in rows]
+
+
 def unread_count(*, user: Actor) -> int:
     """Letters in the owner's inbox not yet opened (archived ones too)."""
     return _own(user).filter(first_read_at__isnull=True).count()
+
+
+def unread_cache_key(user_id: int) -> str:
+    return f"mailbox:unread:{user_id}"
+
+
+def unread_count_cached(*, user: Actor) -> int:
+    """`unread_count` for the header of every page: one query over the partial
+    index `delivery_unread_idx`, then kept in the cache for
+    INBOX_UNREAD_CACHE_SECONDS. New deliveries and the owner's first reads drop
+    it after their commit (services.forget_unread_counts), so the count is
+    current; the expiry only bounds how stale it gets if a drop is lost. A cache
+    that is down costs the query, never the page."""
+    if not user.is_authenticated:
+        return 0
+    key = unread_cache_key(user.pk)
+    try:
+        cached = cache.get(key)
+    except Exception:
+        logger.warning("The cache is unreachable; counting unread letters", exc_info=True)
+        return unread_count(user=user)
+    if isinstance(cached, int):
+        return cached
+    count = unread_count(user=user)
+    try:
+        cache.set(key, count, settings.INBOX_UNREAD_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Could not cache the unread count", exc_info=True)
+    return count
 
 
 def delivery_for(*, user: Actor, tracking_code: str) -> Delivery:
@@ -153,6 +208,102 @@ def delivery_for(*, user: Actor, tracking_code: str) -> Delivery:
         .select_related("letter", "letter__sender", "letter__in_reply_to", "recipient")
         .prefetch_related("letter__attachments")
         .get(letter__tracking_code=code)
+    )
+
+
+# --- who may read their inbox ------------------------------------------------------------------
+
+
+class InboxState(StrEnum):
+    NONE = "none"  # staff, or an account without a person profile: no inbox
+    REGISTERED = "registered"  # registered, not yet activated in person at a broker office
+    SUSPENDED = "suspended"
+    ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class InboxAccess:
+    state: InboxState
+    waiting: int = 0  # unread letters, told to those who cannot read them yet
+
+    @property
+    def may_read(self) -> bool:
+        return self.state == InboxState.ACTIVE
+
+
+def inbox_access(*, user: Actor) -> InboxAccess:
+    """Whether the person may open their inbox: only once a broker office has
+    activated it (`inbox_status` active), and not while it is suspended. Those
+    who may not read learn only how many letters wait; staff have no inbox."""
+    if not user.is_authenticated or getattr(user, "kind", None) not in PERSON_USER_KINDS:
+        return InboxAccess(InboxState.NONE)
+    profile = profile_of(user)
+    if profile is None:
+        return InboxAccess(InboxState.NONE)
+    if profile.inbox_status == InboxStatus.ACTIVE:
+        return InboxAccess(InboxState.ACTIVE)
+    state = (
+        InboxState.SUSPENDED
+        if profile.inbox_status == InboxStatus.SUSPENDED
+        else InboxState.REGISTERED
+    )
+    return InboxAccess(state, waiting=unread_count(user=user))
+
+
+# --- a conversation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    letter: Letter
+    received: bool  # delivered to the reader (it has a page); otherwise the reader sent it
+    current: bool = False
+
+
+def letter_thread(*, user: Actor, delivery: Delivery) -> list[ThreadEntry]:
+    """The conversation of `delivery`'s letter, oldest first: the letters it
+    answers (following `in_reply_to` up) and the replies to it (down), but only
+    those the reader can see — delivered to their mailbox or sent from it. The
+    walk stops at a letter they cannot see, so a reply someone else wrote to a
+    letter sent to many is never shown. One query per step, at most MAX_THREAD
+    letters."""
+    if not is_owner(user, delivery):
+        return []
+    mailbox_id = delivery.recipient_id
+    letter = delivery.letter
+    visible = (
+        Letter.objects.annotate(
+            received=Exists(Delivery.objects.filter(letter=OuterRef("pk"), recipient_id=mailbox_id))
+        )
+        .filter(Q(received=True) | Q(sender_id=mailbox_id))
+        .defer("content_sha256")
+    )
+    seen = {letter.pk}
+    above: list[Letter] = []
+    parent_id = letter.in_reply_to_id
+    while parent_id is not None and parent_id not in seen and len(seen) < MAX_THREAD:
+        parent = visible.filter(pk=parent_id).first()
+        if parent is None:
+            break
+        above.append(parent)
+        seen.add(parent.pk)
+        parent_id = parent.in_reply_to_id
+    below: list[Letter] = []
+    frontier = [letter.pk]
+    while frontier and len(seen) < MAX_THREAD:
+        replies = list(
+            visible.filter(in_reply_to_id__in=frontier)
+            .exclude(pk__in=seen)
+            .order_by("sent_at", "pk")[: MAX_THREAD - len(seen)]
+        )
+        below.extend(replies)
+        seen.update(reply.pk for reply in replies)
+        frontier = [reply.pk for reply in replies]
+    below.sort(key=lambda item: (item.sent_at, item.pk))
+    return (
+        [ThreadEntry(item, received=item.received) for item in reversed(above)]  # type: ignore[attr-defined]
+        + [ThreadEntry(letter, received=True, current=True)]
+        + [ThreadEntry(item, received=item.received) for item in below]  # type: ignore[attr-defined]
     )
 
 

@@ -19,12 +19,14 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from accounts.models import LegalPerson, NaturalPerson, User, UserKind
@@ -65,7 +67,8 @@ from .exceptions import (
     ReplyNotAllowed,
 )
 from .models import AccessRecord, Attachment, Delivery, Letter, LetterRecipient, Mailbox
-from .permissions import Actor, may_read, may_send_as
+from .permissions import Actor, may_read, may_reply, may_send_as
+from .selectors import unread_cache_key
 
 logger = logging.getLogger("payam.mailbox")
 
@@ -77,6 +80,8 @@ USER_KIND_OF_MAILBOX: dict[str, str] = {
     kind: user_kind for user_kind, kind in MAILBOX_KIND_OF_USER.items()
 }
 BULK_SMS_NAMESPACE = uuid.UUID("5b0e3f0a-6a52-4d8e-9f0e-6d61696c626f")
+# A reply's subject is the answered one after this (stored, so not translated).
+REPLY_PREFIX = "پاسخ: "
 
 
 # --- mailboxes -------------------------------------------------------------------------------
@@ -104,6 +109,7 @@ def mailbox_for_user(*, user: User) -> Mailbox:
             placeholder.owner = user
             placeholder.display_name = user.display_name[:200]
             placeholder.save(update_fields=["owner", "display_name"])
+            forget_unread_counts([user.pk])
             audit_record(
                 actor=user,
                 action="mailbox.bind",
@@ -201,7 +207,11 @@ def _check_person_recipients(targets: Sequence[Target], *, reply_to_sender_id: i
 @dataclass(frozen=True)
 class Resolved:
     mailbox_id: int
-    has_owner: bool
+    owner_id: int | None
+
+    @property
+    def has_owner(self) -> bool:
+        return self.owner_id is not None
 
 
 def _fetch(kind: str, identifiers: Sequence[str]) -> dict[str, Resolved]:
@@ -210,7 +220,7 @@ def _fetch(kind: str, identifiers: Sequence[str]) -> dict[str, Resolved]:
         rows = Mailbox.objects.filter(
             kind=kind, identifier__in=identifiers[start : start + LOOKUP_BATCH]
         ).values_list("identifier", "pk", "owner_id")
-        found.update({ident: Resolved(pk, owner_id is not None) for ident, pk, owner_id in rows})
+        found.update({ident: Resolved(pk, owner_id) for ident, pk, owner_id in rows})
     return found
 
 
@@ -254,7 +264,7 @@ def _resolve(targets: Sequence[Target]) -> list[Resolved]:
             by_kind.setdefault(target.kind, set()).add(target.identifier)
     found = {kind: _mailboxes_for(kind, idents) for kind, idents in by_kind.items()}
     return [
-        Resolved(target.mailbox.pk, target.mailbox.owner_id is not None)
+        Resolved(target.mailbox.pk, target.mailbox.owner_id)
         if target.mailbox is not None
         else found[target.kind][target.identifier]
         for target in targets
@@ -278,6 +288,7 @@ def _create_deliveries(letter: Letter, resolved: Sequence[Resolved], *, at: date
         batch_size=LOOKUP_BATCH,
         ignore_conflicts=True,
     )
+    forget_unread_counts(item.owner_id for item in resolved)
     return len(resolved)
 
 
@@ -454,6 +465,40 @@ def letter_send(
             },
         )
     return letter
+
+
+def letter_reply(
+    *,
+    actor: Actor,
+    delivery: Delivery,
+    text: str,
+    attachments: Sequence[UploadedFile] = (),
+) -> Letter:
+    """A person answers a letter in their inbox: plain text (escaped, its
+    paragraphs kept) and attachments, from their mailbox to the letter's sender,
+    with the answered subject after «پاسخ: ». Raises PermissionDenied (not theirs
+    to answer), ReplyNotAllowed (the letter takes no replies, or it is their
+    own), and whatever `letter_send` refuses (InvalidLetter, AttachmentRefused)."""
+    if not may_read(actor, delivery):
+        raise PermissionDenied
+    if not may_reply(actor, delivery):
+        raise ReplyNotAllowed
+    letter = delivery.letter
+    subject = letter.subject
+    if not subject.startswith(REPLY_PREFIX):
+        subject = REPLY_PREFIX + subject
+    reply = letter_send(
+        actor=actor,
+        sender=delivery.recipient,
+        recipients=[letter.sender],
+        subject=subject[:SUBJECT_MAX_LENGTH],
+        body=linebreaks(text.strip(), autoescape=True),
+        attachments=attachments,
+        category=LetterCategory.GENERAL,
+        in_reply_to=letter,
+    )
+    delivery_record_access(user=actor, delivery=delivery, action=AccessAction.REPLY)
+    return reply
 
 
 def _ring_fanout(letter_id: int) -> None:
@@ -704,6 +749,23 @@ def letters_sweep(*, now: datetime | None = None) -> dict[str, int]:
 # --- reading ---------------------------------------------------------------------------------
 
 
+def forget_unread_counts(owner_ids: Iterable[int | None]) -> None:
+    """After the commit, drop the cached header counts of these accounts (new
+    letters, a first read), so the next page counts again. A cache that is down
+    only leaves a count stale until it expires (selectors.unread_count_cached)."""
+    keys = sorted({unread_cache_key(pk) for pk in owner_ids if pk is not None})
+    if not keys:
+        return
+
+    def forget() -> None:
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            logger.warning("Could not drop %s cached unread counts", len(keys), exc_info=True)
+
+    transaction.on_commit(forget)
+
+
 def _grant_reference(grant: models.Model | None) -> tuple[str, str]:
     if grant is None:
         return "", ""
@@ -760,6 +822,7 @@ def delivery_mark_read(
         if stamped:
             delivery.first_read_at, delivery.first_read_by = now, str(acting_as)
             delivery.first_reader = user  # type: ignore[assignment]
+            forget_unread_counts([delivery.recipient.owner_id])
             owner = delivery.recipient.owner
             audit_record(
                 actor=user,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("verify/", mailbox_public.verify, name="letter_verify"),
+    path("inbox/", include("mailbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     # allauth's sign-up, e-mail password reset and e-mail pages are replaced by the

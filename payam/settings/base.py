@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "payam.context_processors.portal",
+                "mailbox.context_processors.inbox",
             ],
             "builtins": ["payam.templatetags.payam_format"],
         },
@@ -324,3 +325,5 @@ LETTER_ATTACHMENT_MAX_BYTES = env.int("LETTER_ATTACHMENT_MAX_BYTES", default=10 
 LETTER_MAX_ATTACHMENTS = env.int("LETTER_MAX_ATTACHMENTS", default=10)
 LETTER_VERIFY_PER_MINUTE = env.int("LETTER_VERIFY_PER_MINUTE", default=20)  # /verify/ per IP
 LETTER_STUCK_SECONDS = env.int("LETTER_STUCK_SECONDS", default=300)  # before the sweeper re-rings
+# The header's unread count is cached this long at most (new letters and reads drop it).
+INBOX_UNREAD_CACHE_SECONDS = env.int("INBOX_UNREAD_CACHE_SECONDS", default=300)

@@ -1,0 +1,14 @@
+from django.http import HttpRequest
+
+from .selectors import PERSON_USER_KINDS, unread_count_cached
+
+
+def inbox(request: HttpRequest) -> dict[str, object]:
+    """`inbox_unread` for the header: the signed-in person's unread letters (one
+    count over the partial index `delivery_unread_idx`, cached until a new letter
+    or a first read changes it), None for everyone else (no query for visitors
+    and staff)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.kind not in PERSON_USER_KINDS:
+        return {"inbox_unread": None}
+    return {"inbox_unread": unread_count_cached(user=user)}

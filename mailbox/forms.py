@@ -1,0 +1,126 @@
+"""What the inbox pages read from people: the inbox's filters and the reply form."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from payam.forms import JalaliDateField, MarksInvalidFields
+from payam.text import localized_digits
+
+from .constants import LetterCategory
+
+FIRST_YEAR = 1400  # the date filter's earliest Jalali year (the portal is younger)
+QUERY_MAX_LENGTH = 100
+REPLY_MAX_LENGTH = 10_000
+
+
+class InboxFilterForm(MarksInvalidFields):
+    """The inbox's search box and filters, read from the query string. A field
+    that fails shows its error and is left out; the others still filter."""
+
+    q = forms.CharField(
+        label=_("جست‌وجو"),
+        required=False,
+        max_length=QUERY_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "type": "search",
+                "placeholder": _("موضوع، فرستنده یا کد رهگیری"),
+            }
+        ),
+    )
+    unread = forms.BooleanField(
+        label=_("فقط خوانده‌نشده‌ها"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    sender = forms.TypedChoiceField(
+        label=_("فرستنده"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    category = forms.ChoiceField(
+        label=_("دسته"),
+        required=False,
+        choices=[("", _("همه‌ی دسته‌ها")), *LetterCategory.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date_from = JalaliDateField(label=_("از تاریخ"), required=False, min_year=FIRST_YEAR)
+    date_to = JalaliDateField(label=_("تا تاریخ"), required=False, min_year=FIRST_YEAR)
+
+    def __init__(self, *args: Any, senders: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["sender"]
+        assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 — declared above
+        field.choices = [("", _("همه‌ی فرستندگان")), *senders]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("«تا تاریخ» پیش از «از تاریخ» است."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, as `selectors.inbox` takes them."""
+        data = self.cleaned_data if self.is_bound else {}
+        return {
+            "query": data.get("q") or None,
+            "unread": True if data.get("unread") else None,
+            "sender": data.get("sender"),
+            "category": data.get("category") or None,
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.is_bound and any(value for value in self.filters().values())
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one `<input type="file" multiple>`; cleaned to a list."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ReplyForm(MarksInvalidFields):
+    """A person's answer to a letter: text, and attachments `letter_send` checks."""
+
+    body = forms.CharField(
+        label=_("متن پاسخ"),
+        max_length=REPLY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 6, "dir": "auto"}),
+        error_messages={"required": _("متن پاسخ را بنویسید.")},
+    )
+    attachments = MultipleFileField(
+        label=_("پیوست‌ها"),
+        required=False,
+        widget=MultipleFileInput(attrs={"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = _(
+            "PDF، JPEG یا PNG؛ حداکثر %(count)s پرونده، هر کدام تا %(size)s مگابایت. "
+            "اگر فرم خطایی داشت، پیوست‌ها را دوباره برگزینید."
+        ) % {
+            "count": localized_digits(settings.LETTER_MAX_ATTACHMENTS),
+            "size": localized_digits(settings.LETTER_ATTACHMENT_MAX_BYTES // (1024 * 1024)),
+        }

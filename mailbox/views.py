@@ -1,0 +1,256 @@
+"""The inbox pages of a natural or legal person: the list (with filters, search,
+keyset pages, starred and archived), one letter (read receipt, thread,
+attachments, reply) and attachment downloads.
+
+Every page is the signed-in person's own: a letter is found only through
+`selectors.delivery_for`, so another person's tracking code answers 404 on
+every URL. A person whose inbox is not active (registered, not yet activated at
+a broker office; or suspended) sees only how many letters wait."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from payam.middleware import client_ip
+
+from . import selectors, services
+from .constants import AccessAction
+from .exceptions import AttachmentRefused, MailboxError, ReplyNotAllowed
+from .forms import InboxFilterForm, ReplyForm
+from .models import Delivery
+from .permissions import may_reply
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+View = Callable[..., HttpResponseBase]
+
+LIST_VIEWS: dict[str, tuple["StrOrPromise", dict[str, Any]]] = {
+    # url name: (title, selector arguments)
+    "inbox": (gettext_lazy("کارپوشه"), {"archived": False}),
+    "starred": (gettext_lazy("نامه‌های ستاره‌دار"), {"archived": None, "starred": True}),
+    "archived": (gettext_lazy("بایگانی"), {"archived": True}),
+}
+
+
+def person_inbox(view: View) -> View:
+    """Signed in, with an inbox that is active. Staff (no inbox) get a friendly
+    page on the list and 404 on a letter; a person whose inbox is not active gets
+    the page that says how many letters wait — whatever the tracking code, so it
+    reveals nothing about codes."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        access = selectors.inbox_access(user=request.user)
+        on_letter = "tracking_code" in kwargs
+        if access.state == selectors.InboxState.NONE:
+            if on_letter:
+                raise Http404
+            response: HttpResponseBase = render(request, "mailbox/no_inbox.html")
+        elif not access.may_read:
+            response = render(
+                request,
+                "mailbox/inbox_closed.html",
+                {"access": access},
+                status=403 if on_letter else 200,
+            )
+        else:
+            response = view(request, *args, **kwargs)
+        if not response.has_header("Cache-Control"):
+            # Letters must not stay in a shared computer's cache.
+            add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+def _delivery(request: HttpRequest, tracking_code: str) -> Delivery:
+    try:
+        return selectors.delivery_for(user=request.user, tracking_code=tracking_code)
+    except Delivery.DoesNotExist:
+        raise Http404 from None
+
+
+def _list(request: HttpRequest, name: str) -> HttpResponse:
+    title, scope = LIST_VIEWS[name]
+    form = InboxFilterForm(request.GET, senders=selectors.inbox_senders(user=request.user))
+    form.is_valid()  # errors are shown; the valid filters still apply
+    page = selectors.inbox(
+        user=request.user, after=request.GET.get("after"), **scope, **form.filters()
+    )
+    return render(
+        request,
+        "mailbox/inbox.html",
+        {
+            "title": title,
+            "view_name": name,
+            "form": form,
+            "page": page,
+            "first_page": "after" in request.GET,
+        },
+    )
+
+
+@person_inbox
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    return _list(request, "inbox")
+
+
+@person_inbox
+@require_GET
+def starred(request: HttpRequest) -> HttpResponse:
+    return _list(request, "starred")
+
+
+@person_inbox
+@require_GET
+def archived(request: HttpRequest) -> HttpResponse:
+    return _list(request, "archived")
+
+
+def _letter_page(
+    request: HttpRequest,
+    delivery: Delivery,
+    *,
+    reply_form: ReplyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    letter = delivery.letter
+    return render(
+        request,
+        "mailbox/letter.html",
+        {
+            "delivery": delivery,
+            "letter": letter,
+            "attachments": list(letter.attachments.all()),
+            "thread": selectors.letter_thread(user=request.user, delivery=delivery),
+            "reply_form": (reply_form or ReplyForm())
+            if may_reply(request.user, delivery)
+            else None,
+        },
+        status=status,
+    )
+
+
+@person_inbox
+@require_GET
+def letter(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    delivery = _delivery(request, tracking_code)
+    if not delivery.is_read:
+        # The read receipt: stamped once, on the owner's first open.
+        services.delivery_mark_read(user=request.user, delivery=delivery, ip=client_ip(request))
+    return _letter_page(request, delivery)
+
+
+@person_inbox
+@require_GET
+def attachment(request: HttpRequest, tracking_code: str, position: int) -> FileResponse:
+    delivery = _delivery(request, tracking_code)
+    item = next((a for a in delivery.letter.attachments.all() if a.position == position), None)
+    if item is None:
+        raise Http404
+    services.delivery_record_access(
+        user=request.user, delivery=delivery, action=AccessAction.DOWNLOAD, ip=client_ip(request)
+    )
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = content_disposition(item.original_name)
+    response["Content-Length"] = str(item.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with an ASCII fallback name and the real one in RFC 5987's
+    `filename*` (UTF-8, percent-encoded), so Persian names survive and no
+    quote or line break in a name can reach the header."""
+    fallback = "".join(
+        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name
+    )
+    encoded = quote(name, safe="")
+    return f"attachment; filename=\"{fallback or 'attachment'}\"; filename*=UTF-8''{encoded}"
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _flag(value: str | None) -> bool | None:
+    return {"true": True, "false": False}.get(value or "")
+
+
+@person_inbox
+@require_POST
+def flags(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """Star or archive (or undo either); `starred` / `archived` = true or false.
+    htmx gets the buttons back; without JavaScript the person returns to `next`."""
+    delivery = _delivery(request, tracking_code)
+    services.delivery_set_flags(
+        user=request.user,
+        delivery=delivery,
+        starred=_flag(request.POST.get("starred")),
+        archived=_flag(request.POST.get("archived")),
+    )
+    page = reverse("mailbox:letter", args=[delivery.letter.tracking_code])
+    next_url = _next_url(request, page)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "mailbox/_flags.html", {"delivery": delivery, "next": next_url})
+    return redirect(next_url)
+
+
+def _reply_refused(request: HttpRequest, delivery: Delivery, error: Exception) -> HttpResponse:
+    return render(
+        request,
+        "mailbox/reply_refused.html",
+        {"letter": delivery.letter, "error": str(error)},
+        status=403,
+    )
+
+
+@person_inbox
+@require_POST
+def reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    delivery = _delivery(request, tracking_code)
+    if not may_reply(request.user, delivery):
+        return _reply_refused(request, delivery, ReplyNotAllowed())
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            sent = services.letter_reply(
+                actor=request.user,
+                delivery=delivery,
+                text=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ReplyNotAllowed as exc:
+            return _reply_refused(request, delivery, exc)
+        except AttachmentRefused as exc:
+            form.add_error("attachments", str(exc))
+        except MailboxError as exc:
+            form.add_error("body", str(exc))
+        else:
+            messages.success(
+                request,
+                _("پاسخ شما فرستاده شد. کد رهگیری آن %(code)s است.") % {"code": sent.tracking_code},
+            )
+            return redirect("mailbox:letter", delivery.letter.tracking_code)
+    return _letter_page(request, delivery, reply_form=form, status=400)
