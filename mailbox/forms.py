@@ -118,7 +118,7 @@ class ReplyForm(MarksInvalidFields):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = _(
-            "PDF، JPEG یا PNG؛ حداکثر %(count)s پرونده، هر کدام تا %(size)s مگابایت. "
+            "پرونده‌های PDF، JPEG یا PNG؛ حداکثر %(count)s پرونده، هر کدام تا %(size)s مگابایت. "
             "اگر فرم خطایی داشت، پیوست‌ها را دوباره برگزینید."
         ) % {
             "count": localized_digits(settings.LETTER_MAX_ATTACHMENTS),
