@@ -99,7 +99,7 @@ def _list(request: HttpRequest, name: str) -> HttpResponse:
             "view_name": name,
             "form": form,
             "page": page,
-            "first_page": "after" in request.GET,
+            "older_page": "after" in request.GET,
         },
     )
 
@@ -130,6 +130,7 @@ def _letter_page(
     status: int = 200,
 ) -> HttpResponse:
     letter = delivery.letter
+    thread = selectors.letter_thread(user=request.user, delivery=delivery)
     return render(
         request,
         "mailbox/letter.html",
@@ -137,7 +138,12 @@ def _letter_page(
             "delivery": delivery,
             "letter": letter,
             "attachments": list(letter.attachments.all()),
-            "thread": selectors.letter_thread(user=request.user, delivery=delivery),
+            "thread": thread,
+            # Named only when the reader can see it (an agency may answer someone
+            # else's letter to them): the thread holds exactly those.
+            "answered": next(
+                (e.letter for e in thread if e.letter.pk == letter.in_reply_to_id), None
+            ),
             "reply_form": (reply_form or ReplyForm())
             if may_reply(request.user, delivery)
             else None,
@@ -168,7 +174,6 @@ def attachment(request: HttpRequest, tracking_code: str, position: int) -> FileR
     )
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Content-Disposition"] = content_disposition(item.original_name)
-    response["Content-Length"] = str(item.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -242,6 +242,20 @@ def test_the_thread_shows_only_letters_the_reader_can_see(reader, send, ali, mar
     assert "پاسخ مریم" not in html
 
 
+def test_an_answer_to_someone_elses_letter_does_not_name_it(reader, send, maryam):
+    from mailbox.services import letter_reply
+
+    question = send(recipients=[MARYAM], subject="پرسش از مریم", reply_allowed=True)
+    hers = letter_reply(actor=maryam, delivery=delivery_of(question, maryam), text="متن مریم")
+    answer = send(recipients=[ALI], subject="پاسخی که به علی رسید", in_reply_to=hers)
+
+    html = html_of(reader.get(letter_url(answer)))
+
+    assert "پاسخی که به علی رسید" in html
+    assert "پرسش از مریم" not in html and "متن مریم" not in html
+    assert "در پاسخ به" not in html and 'data-testid="thread"' not in html
+
+
 # --- star and archive ---------------------------------------------------------------------------
 
 
