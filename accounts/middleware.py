@@ -3,7 +3,6 @@ was generated for them, and, for staff roles, set up two-factor sign-in."""
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -11,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import User
-from .roles import requires_mfa
+from .selectors import mfa_setup_pending
 
 # Paths reachable while a first-login step is pending.
 ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz", "/captcha/", "/accounts/logout/", "/dev/")
@@ -42,17 +41,13 @@ class AccountGuardMiddleware:
                 )
                 return redirect(target)
             return None
-        if requires_mfa(user) and not request.path.startswith(MFA_SETUP_PATHS):
-            has_totp = Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
-            if not has_totp:
-                messages.info(
-                    request,
-                    _(
-                        "برای ورود به میز کار، ورود دومرحله‌ای را با یک برنامه‌ی "
-                        "رمزساز (مانند Google Authenticator) فعال کنید."
-                    ),
-                )
-                return redirect("mfa_activate_totp")
+        if not request.path.startswith(MFA_SETUP_PATHS) and mfa_setup_pending(user):
+            messages.info(
+                request,
+                _(
+                    "برای ورود به میز کار، ورود دومرحله‌ای را با یک برنامه‌ی "
+                    "رمزساز (مانند Google Authenticator) فعال کنید."
+                ),
+            )
+            return redirect("mfa_activate_totp")
         return None

@@ -2,25 +2,23 @@
 validators: a password must not contain the account's national code / national ID
 or its mobile number, in Latin or Persian digits."""
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from payam.phone import local_mobile
 from payam.text import normalize_digits
 
 from .models import User
+from .selectors import profile_of
 
 
 def personal_numbers(user: User) -> set[str]:
     """The numbers a password of this user may not contain."""
     numbers = {user.username} if user.username.isdigit() else set()
     mobiles = {user.pending_mobile}
-    if user.pk:
-        for profile_name in ("naturalperson", "legalperson"):
-            try:
-                mobiles.add(getattr(user, profile_name).mobile)
-            except ObjectDoesNotExist:
-                continue
+    profile = profile_of(user)
+    if profile is not None:
+        mobiles.add(profile.mobile)
     for mobile in filter(None, mobiles):
         local = local_mobile(mobile)  # 09121234567
         numbers.update({local, local[1:]})

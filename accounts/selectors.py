@@ -3,8 +3,10 @@
 import hashlib
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -19,6 +21,7 @@ from .exceptions import (
     ProfileMissing,
 )
 from .models import LegalPerson, LoginEvent, NaturalPerson, OneTimeCode, User, UserKind
+from .roles import requires_mfa
 
 
 def otp_resend_wait(*, purpose: OtpPurpose | str, mobile: str) -> int:
@@ -44,16 +47,33 @@ def recent_logins(*, user: User, limit: int = 20) -> QuerySet[LoginEvent]:
 EMAIL_TOKEN_SALT = "accounts.email"  # noqa: S105 — a signing salt, not a secret
 
 
-def profile_of(user: User) -> NaturalPerson | LegalPerson | None:
-    """The person profile of a citizen or a company; None for staff (and for an
-    account whose profile is missing)."""
-    if not user.is_authenticated:
+PROFILE_ACCESSOR: dict[str, str] = {
+    UserKind.NATURAL: "naturalperson",
+    UserKind.LEGAL: "legalperson",
+}
+
+
+def profile_of(user: object) -> NaturalPerson | LegalPerson | None:
+    """The person profile of a citizen or a company; None for staff, anonymous or
+    unsaved users and an account whose profile is missing. Reads the reverse
+    one-to-one, so a caller that select_related it pays no query."""
+    if not isinstance(user, User) or user.pk is None:
         return None
-    if user.kind == UserKind.NATURAL:
-        return NaturalPerson.objects.filter(user=user).first()
-    if user.kind == UserKind.LEGAL:
-        return LegalPerson.objects.filter(user=user).first()
-    return None
+    accessor = PROFILE_ACCESSOR.get(user.kind)
+    if accessor is None:
+        return None
+    try:
+        profile: NaturalPerson | LegalPerson = getattr(user, accessor)
+    except ObjectDoesNotExist:
+        return None
+    return profile
+
+
+def mfa_setup_pending(user: User) -> bool:
+    """A staff role that needs two-factor, and no authenticator app set up yet."""
+    return requires_mfa(user) and not (
+        Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    )
 
 
 def holder_national_code(profile: NaturalPerson | LegalPerson) -> str:
@@ -73,9 +93,12 @@ def email_state(profile: NaturalPerson | LegalPerson) -> str:
     return hashlib.sha256(state).hexdigest()[:16]
 
 
-def email_token_check(*, user: User, token: str) -> str:
+def email_token_check(
+    *, user: User, token: str, profile: NaturalPerson | LegalPerson | None = None
+) -> str:
     """The new e-mail address a confirmation link is for, if the link is genuine,
-    younger than EMAIL_VERIFY_MAX_AGE, for this user and not yet superseded. Raises
+    younger than EMAIL_VERIFY_MAX_AGE, for this user and not yet superseded by the
+    state of `profile` (default: the user's profile as loaded). Raises
     EmailLinkInvalid, EmailLinkExpired, EmailLinkNotYours, EmailLinkUsed or ProfileMissing."""
     try:
         data = signing.loads(token, salt=EMAIL_TOKEN_SALT, max_age=settings.EMAIL_VERIFY_MAX_AGE)
@@ -87,7 +110,7 @@ def email_token_check(*, user: User, token: str) -> str:
         raise EmailLinkInvalid
     if data["user"] != user.pk:
         raise EmailLinkNotYours
-    profile = profile_of(user)
+    profile = profile or profile_of(user)
     if profile is None:
         raise ProfileMissing
     if data["state"] != email_state(profile):

@@ -413,11 +413,8 @@ def password_changed_by_owner(*, user: User) -> None:
 def recovery_mobile(user: User) -> str | None:
     """The verified mobile a recovery code may go to: the person's profile mobile.
     Staff accounts have none; their administrator sets a new password."""
-    for profile_name in ("naturalperson", "legalperson"):
-        profile = getattr(user, profile_name, None) if user.pk else None
-        if profile is not None:
-            return str(profile.mobile)
-    return None
+    profile = profile_of(user)
+    return profile.mobile if profile is not None else None
 
 
 @dataclass(frozen=True)
@@ -519,13 +516,13 @@ def recovery_complete(*, pending: PendingRecovery, password: str) -> User:
 
 
 def _own_profile(user: User, *, lock: bool = False) -> NaturalPerson | LegalPerson:
-    """The acting user's own profile (locked for update when asked). Staff have none."""
+    """The acting user's own profile, read fresh from the database (locked for
+    update when asked): the user object may carry an older copy. Staff have none."""
     profile = profile_of(user)
     if profile is None:
         raise ProfileMissing
-    if lock:
-        profile = type(profile).objects.select_for_update().get(pk=profile.pk)
-    return profile
+    rows = type(profile).objects
+    return (rows.select_for_update() if lock else rows).get(pk=profile.pk)
 
 
 def _masked_mobile(mobile: str) -> str:
@@ -603,7 +600,7 @@ def email_confirm(*, user: User, token: str) -> NaturalPerson | LegalPerson:
     EmailLinkUsed (used already, or the e-mail changed since) or ProfileMissing."""
     with transaction.atomic():
         profile = _own_profile(user, lock=True)
-        email = email_token_check(user=user, token=token)  # against the locked state
+        email = email_token_check(user=user, token=token, profile=profile)  # the locked row
         previous = profile.email
         profile.email = email
         profile.email_verified_at = timezone.now()

@@ -4,7 +4,6 @@ from typing import Any
 
 from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
 from allauth.account.signals import password_changed
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -12,7 +11,7 @@ from django.http import HttpRequest
 from payam.middleware import client_ip
 
 from .models import LoginEvent, LoginMethod, User
-from .roles import requires_mfa
+from .selectors import mfa_setup_pending
 from .services import password_changed_by_owner
 
 
@@ -36,7 +35,7 @@ def count_login_password_as_fresh(
     would ask for the password they have just typed once more."""
     if request is None or getattr(request, "payam_login_method", None) == LoginMethod.SSO:
         return
-    if requires_mfa(user) and not Authenticator.objects.filter(user=user).exists():
+    if mfa_setup_pending(user):
         reauthenticate_by_password(request)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection
@@ -29,7 +29,8 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
-from accounts.models import LegalPerson, NaturalPerson, User, UserKind
+from accounts.models import User, UserKind
+from accounts.selectors import profile_of
 from payam import request_context
 from payam.audit import audit_record
 from payam.identifiers import clean_legal_id, clean_national_code
@@ -563,19 +564,6 @@ def letter_fanout(*, letter_id: int, chunk: int | None = None) -> int:
 # --- notifications -------------------------------------------------------------------------
 
 
-def _profile(user: User | None) -> NaturalPerson | LegalPerson | None:
-    if user is None:
-        return None
-    for name in ("naturalperson", "legalperson"):
-        try:
-            profile = getattr(user, name)
-        except ObjectDoesNotExist:
-            continue
-        if profile is not None:
-            return profile
-    return None
-
-
 def _sender_name(letter: Letter) -> str:
     name = letter.sender_name
     return name if len(name) <= SMS_SENDER_NAME_MAX else name[: SMS_SENDER_NAME_MAX - 1] + "…"
@@ -609,7 +597,7 @@ class _Plan:
 
 
 def _plan(delivery: Delivery) -> _Plan:
-    profile = _profile(delivery.recipient.owner)
+    profile = profile_of(delivery.recipient.owner)
     mobile = email = None
     if profile is not None:
         if profile.notify_by_sms and profile.mobile:
