@@ -77,11 +77,21 @@ def person_inbox(view: View) -> View:
     return wrapper
 
 
-def _delivery(request: HttpRequest, tracking_code: str) -> Delivery:
+def delivery_or_404(request: HttpRequest, tracking_code: str) -> Delivery:
+    """The delivery the signed-in reader may open under this tracking code, or 404
+    (someone else's letter, a malformed code)."""
     try:
         return selectors.delivery_for(user=request.user, tracking_code=tracking_code)
     except Delivery.DoesNotExist:
         raise Http404 from None
+
+
+def record_access(request: HttpRequest, delivery: Delivery, action: AccessAction) -> None:
+    """Record a download or print for the owner to see when the reader is not
+    the owner (the owner's own use is not recorded)."""
+    services.delivery_record_access(
+        user=request.user, delivery=delivery, action=action, ip=client_ip(request)
+    )
 
 
 def _list(request: HttpRequest, name: str) -> HttpResponse:
@@ -155,7 +165,7 @@ def _letter_page(
 @person_inbox
 @require_GET
 def letter(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    delivery = _delivery(request, tracking_code)
+    delivery = delivery_or_404(request, tracking_code)
     if not delivery.is_read:
         # The read receipt: stamped once, on the owner's first open.
         services.delivery_mark_read(user=request.user, delivery=delivery, ip=client_ip(request))
@@ -165,13 +175,11 @@ def letter(request: HttpRequest, tracking_code: str) -> HttpResponse:
 @person_inbox
 @require_GET
 def attachment(request: HttpRequest, tracking_code: str, position: int) -> FileResponse:
-    delivery = _delivery(request, tracking_code)
+    delivery = delivery_or_404(request, tracking_code)
     item = next((a for a in delivery.letter.attachments.all() if a.position == position), None)
     if item is None:
         raise Http404
-    services.delivery_record_access(
-        user=request.user, delivery=delivery, action=AccessAction.DOWNLOAD, ip=client_ip(request)
-    )
+    record_access(request, delivery, AccessAction.DOWNLOAD)
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Content-Disposition"] = content_disposition(item.original_name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -208,7 +216,7 @@ def _flag(value: str | None) -> bool | None:
 def flags(request: HttpRequest, tracking_code: str) -> HttpResponse:
     """Star or archive (or undo either); `starred` / `archived` = true or false.
     htmx gets the buttons back; without JavaScript the person returns to `next`."""
-    delivery = _delivery(request, tracking_code)
+    delivery = delivery_or_404(request, tracking_code)
     services.delivery_set_flags(
         user=request.user,
         delivery=delivery,
@@ -234,7 +242,7 @@ def _reply_refused(request: HttpRequest, delivery: Delivery, error: Exception) -
 @person_inbox
 @require_POST
 def reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    delivery = _delivery(request, tracking_code)
+    delivery = delivery_or_404(request, tracking_code)
     if not may_reply(request.user, delivery):
         return _reply_refused(request, delivery, ReplyNotAllowed())
     form = ReplyForm(request.POST, request.FILES)
