@@ -7,8 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_LINK_MODE=copy
 
+# pango for WeasyPrint (letters as PDF); HarfBuzz's subsetter embeds their font fast.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends make gettext \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

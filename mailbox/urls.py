@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views_print import pdf, print_page
 
 app_name = "mailbox"
 
@@ -16,4 +17,6 @@ urlpatterns = [
         views.attachment,
         name="attachment",
     ),
+    path("<str:tracking_code>/pdf/", pdf, name="pdf"),
+    path("<str:tracking_code>/print/", print_page, name="print"),
 ]

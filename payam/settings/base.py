@@ -285,6 +285,9 @@ LOGGING = {
     "loggers": {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "payam.request": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # WeasyPrint's steps and fontTools' font work, a dozen lines for every letter's PDF.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -82,6 +82,23 @@
     document.querySelectorAll("[data-countdown]").forEach(startCountdown);
   });
 
+  /* The «چاپ» button of a letter's print view: hidden until this script can open the
+     browser's print dialog. */
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-print]");
+    if (!button) {
+      return;
+    }
+    event.preventDefault();
+    window.print();
+  });
+
   /* A form with data-confirm="…" (signing out of the other sessions) asks before it
      is sent; the question is the attribute's text. */
   document.addEventListener("submit", function (event) {
