@@ -17,6 +17,7 @@ DEMO_PASSWORD = "Payam-Demo-1404"  # noqa: S105 — printed on purpose: demo onl
 DEMO_USERS = (
     # username, first, last, kind, is_staff, is_superuser, role
     ("0012345679", "علی", "رضایی", UserKind.NATURAL, False, False, "citizen"),
+    ("0023456787", "مریم", "احمدی", UserKind.NATURAL, False, False, "citizen (CEO of the company)"),
     (
         "10100123456",
         "شرکت نوآوران پارس",
@@ -64,7 +65,7 @@ def seed() -> list[DemoLogin]:
 
 
 def _seed_profiles() -> None:
-    """Profiles as the demo registries know them (docs/demo-identities.md); both
+    """Profiles as the demo registries know them (docs/demo-identities.md); the
     inboxes are already activated, as after a visit to a broker office."""
     NaturalPerson.objects.update_or_create(
         national_code="0012345679",
@@ -76,6 +77,19 @@ def _seed_profiles() -> None:
             "birth_date": date(1985, 3, 21),
             "gender": Gender.MALE,
             "mobile": "+989121234567",
+            "inbox_status": InboxStatus.ACTIVE,
+        },
+    )
+    NaturalPerson.objects.update_or_create(
+        national_code="0023456787",
+        defaults={
+            "user": User.objects.get(username="0023456787"),
+            "first_name": "مریم",
+            "last_name": "احمدی",
+            "father_name": "محمود",
+            "birth_date": date(1990, 7, 15),
+            "gender": Gender.FEMALE,
+            "mobile": "+989123456789",
             "inbox_status": InboxStatus.ACTIVE,
         },
     )

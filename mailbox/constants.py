@@ -39,6 +39,32 @@ class ReaderRole(models.TextChoices):
     BROKER_CLERK = "broker_clerk", _("کارمند دفتر پیشخوان")
 
 
+class ProxyScope(models.TextChoices):
+    READ = "read", _("خواندن")
+    READ_REPLY = "read_reply", _("خواندن و پاسخ")
+
+
+class ProxyStatus(models.TextChoices):
+    """A proxy grant: named by the owner, accepted (or declined) by the proxy,
+    revoked by the owner at any time or given up by the proxy. Expiry is not a
+    status: a grant past `expires_at` is simply not live."""
+
+    PENDING = "pending", _("در انتظار پذیرش وکیل")
+    ACTIVE = "active", _("برقرار")
+    DECLINED = "declined", _("نپذیرفت")
+    REVOKED = "revoked", _("لغوشده")
+
+
+PROXY_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProxyStatus.PENDING: frozenset({ProxyStatus.ACTIVE, ProxyStatus.DECLINED, ProxyStatus.REVOKED}),
+    ProxyStatus.ACTIVE: frozenset({ProxyStatus.REVOKED}),
+    ProxyStatus.DECLINED: frozenset(),
+    ProxyStatus.REVOKED: frozenset(),
+}
+PROXY_MAX_DAYS = 730  # the longest a proxy may be named for, from today
+PROXY_LIVE_PER_MAILBOX = 10  # pending or active proxies one owner may have at once
+
+
 class NotifyStatus(models.TextChoices):
     PENDING = "pending", _("در انتظار")
     SENT = "sent", _("فرستاده‌شده")

@@ -14,6 +14,7 @@ from typing import Any
 import nh3
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from payam.text import ZWNJ, localized_digits
@@ -73,6 +74,14 @@ def clean_body(html: str) -> str:
     if not body_text(body):
         raise InvalidLetter(_("متن نامه خالی است."))
     return body
+
+
+def plain_text_body(text: str) -> str:
+    """What a person typed (a reply, a letter to an agency) as a letter body:
+    every character escaped, so markup they typed stays text; a blank line
+    starts a paragraph, a single line break stays a <br>. `letter_send` then
+    sanitizes it like any body."""
+    return linebreaks((text or "").strip(), autoescape=True)
 
 
 # --- attachments ---------------------------------------------------------------------------

@@ -7,8 +7,12 @@ def inbox(request: HttpRequest) -> dict[str, object]:
     """`inbox_unread` for the header: the signed-in person's unread letters (one
     count over the partial index `delivery_unread_idx`, cached until a new letter
     or a first read changes it), None for everyone else (no query for visitors
-    and staff)."""
+    and staff). `mailbox_acting`: the proxy grant an inbox page is read under
+    (views.inbox_reader set it), for the banner that says whose inbox this is."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.kind not in PERSON_USER_KINDS:
-        return {"inbox_unread": None}
-    return {"inbox_unread": unread_count_cached(user=user)}
+        return {"inbox_unread": None, "mailbox_acting": None}
+    return {
+        "inbox_unread": unread_count_cached(user=user),
+        "mailbox_acting": getattr(request, "mailbox_grant", None),
+    }

@@ -1,8 +1,9 @@
 """Demo letters: three agency mailboxes, letters to the demo citizen (0012345679)
 and company (10100123456) — some read, some not, one with a PDF, one thread of
-replies — and one to a code nobody has registered yet (a placeholder that the
-person's registration will claim). Seeding again changes nothing: each demo
-letter is known by its sender and subject.
+replies — letters the citizen wrote to agencies (one read by the agency and
+answered, one just delivered), and one to a code nobody has registered yet (a
+placeholder that the person's registration will claim). Seeding again changes
+nothing: each demo letter is known by its sender and subject.
 
 Runs after accounts' and sms' demo (INSTALLED_APPS order), so the demo people,
 the admin and the USSD service *4*1# exist."""
@@ -22,7 +23,7 @@ from sms.constants import UssdAction
 from sms.demo_ussd import DEMO_CODE
 from sms.models import UssdNode
 
-from .constants import LetterCategory, MailboxKind
+from .constants import LetterCategory, MailboxKind, ReaderRole
 from .models import Delivery, Letter, Mailbox
 from .services import delivery_mark_read, letter_send, mailbox_for_user
 
@@ -77,10 +78,11 @@ class DemoLetter:
     body: str
     category: str = LetterCategory.GENERAL
     days_ago: int = 0
-    read: bool = False
+    read: bool = False  # by the recipient: the person, or the agency's staff
     reply_allowed: bool = False
     legal_notice: bool = False
     pdf: str = ""  # the attachment's file name
+    pdf_note: str = "Sample invoice: 12,450,000 IRR"  # a line of the PDF's text
     in_reply_to: str = ""  # the subject of the letter answered
 
 
@@ -166,6 +168,35 @@ DEMO_LETTERS = (
         days_ago=2,
     ),
     DemoLetter(
+        CITIZEN,
+        TAX,
+        "درخواست تقسیط بدهی مالیات بر درآمد عملکرد ۱۴۰۲",
+        "<p>با سلام و احترام،</p><p>خواهشمند است بدهی مالیات بر درآمد عملکرد ۱۴۰۲ "
+        "اینجانب در دوازده قسط ماهانه تقسیط شود. تصویر فیش حقوقی سه ماه گذشته پیوست است.</p>",
+        days_ago=11,
+        read=True,
+        pdf="fish-hoghoogh-1403.pdf",
+        pdf_note="Sample payslip, last three months",
+    ),
+    DemoLetter(
+        TAX,
+        CITIZEN,
+        "موافقت با تقسیط بدهی مالیات بر درآمد عملکرد ۱۴۰۲",
+        "<p>با درخواست شما برای تقسیط بدهی مالیات بر درآمد عملکرد ۱۴۰۲ در دوازده قسط "
+        "ماهانه موافقت شد. جدول اقساط در درگاه ملی خدمات مالیاتی آمده است.</p>",
+        LetterCategory.RESULT,
+        days_ago=8,
+        in_reply_to="درخواست تقسیط بدهی مالیات بر درآمد عملکرد ۱۴۰۲",
+    ),
+    DemoLetter(
+        CITIZEN,
+        SOCIAL_SECURITY,
+        "درخواست گواهی سوابق بیمه‌ای برای ارائه به بانک",
+        "<p>با سلام،</p><p>برای دریافت تسهیلات مسکن، گواهی سوابق بیمه‌ای اینجانب لازم است. "
+        "خواهشمند است گواهی را به همین کارپوشه بفرستید.</p>",
+        days_ago=0,
+    ),
+    DemoLetter(
         TAX,
         NOT_YET_REGISTERED,
         "اطلاعیه‌ی ثبت‌نام در سامانه‌ی مؤدیان",
@@ -185,8 +216,8 @@ def _agency(name: str, accepts_letters: bool) -> Mailbox:
     return mailbox
 
 
-def _demo_pdf(name: str) -> SimpleUploadedFile:
-    pdf = tiny_pdf(["Payam - demo attachment", name, "Sample invoice: 12,450,000 IRR"])
+def _demo_pdf(name: str, note: str) -> SimpleUploadedFile:
+    pdf = tiny_pdf(["Payam - demo attachment", name, note])
     return SimpleUploadedFile(name, pdf, content_type="application/pdf")
 
 
@@ -211,7 +242,7 @@ def _send(demo: DemoLetter, *, admin: User, agencies: dict[str, Mailbox]) -> Non
         recipients=[recipient],
         subject=demo.subject,
         body=demo.body,
-        attachments=[_demo_pdf(demo.pdf)] if demo.pdf else [],
+        attachments=[_demo_pdf(demo.pdf, demo.pdf_note)] if demo.pdf else [],
         category=demo.category,
         reply_allowed=demo.reply_allowed,
         is_legal_notice=demo.legal_notice,
@@ -227,6 +258,13 @@ def _send(demo: DemoLetter, *, admin: User, agencies: dict[str, Mailbox]) -> Non
             owner = delivery.recipient.owner
             if owner is not None:
                 delivery_mark_read(user=owner, delivery=delivery)
+            elif delivery.recipient.kind == MailboxKind.AGENCY:
+                # Agency staff read on their desk (the agencies app, which the demo
+                # has no staff account of yet): stamp the receipt they would leave,
+                # three hours after the letter arrived.
+                Delivery.objects.filter(pk=delivery.pk, first_read_at__isnull=True).update(
+                    first_read_at=when + timedelta(hours=3), first_read_by=ReaderRole.OWNER
+                )
 
 
 def _ussd_option() -> None:

@@ -63,3 +63,24 @@ class AttachmentRefused(MailboxError):
 
 class ReplyNotAllowed(MailboxError):
     message = _("به این نامه نمی‌توان پاسخ داد.")
+
+
+class LetterNotAccepted(MailboxError):
+    """The address is not an agency that takes letters from people."""
+
+    message = _(
+        "این نشانی نامه‌ی مردم را از راه پیام ایران نمی‌پذیرد؛ "
+        "دستگاه دیگری را از فهرست دستگاه‌ها برگزینید."
+    )
+
+
+class ProxyError(UserFacingError):
+    message = _("این کار درباره‌ی وکالت ممکن نشد.")
+
+
+class InvalidProxy(ProxyError):
+    """The proxy cannot be named as asked; the message says why."""
+
+
+class InvalidProxyTransition(ProxyError):
+    message = _("این وکالت دیگر در وضعیتی نیست که این کار را بپذیرد.")

@@ -1,4 +1,5 @@
-"""What the inbox pages read from people: the inbox's filters and the reply form."""
+"""What the inbox pages read from people: the inbox's filters, the reply form
+and the form of a new letter to an agency."""
 
 from typing import Any
 
@@ -7,14 +8,15 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from payam.forms import JalaliDateField, MarksInvalidFields
+from payam.forms import JalaliDateField, JalaliDateWidget, MarksInvalidFields, current_jalali_year
 from payam.text import localized_digits
 
-from .constants import LetterCategory
+from .constants import PROXY_MAX_DAYS, SUBJECT_MAX_LENGTH, LetterCategory, ProxyScope
 
 FIRST_YEAR = 1400  # the date filter's earliest Jalali year (the portal is younger)
 QUERY_MAX_LENGTH = 100
 REPLY_MAX_LENGTH = 10_000
+LETTER_TEXT_MAX_LENGTH = 10_000  # a new letter's text
 
 
 class InboxFilterForm(MarksInvalidFields):
@@ -100,15 +102,10 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ReplyForm(MarksInvalidFields):
-    """A person's answer to a letter: text, and attachments `letter_send` checks."""
+class WithAttachments(MarksInvalidFields):
+    """A person's letter with attachments, which `letter_send` checks: PDF,
+    JPEG or PNG recognized by their content, each within the size limit."""
 
-    body = forms.CharField(
-        label=_("متن پاسخ"),
-        max_length=REPLY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": 6, "dir": "auto"}),
-        error_messages={"required": _("متن پاسخ را بنویسید.")},
-    )
     attachments = MultipleFileField(
         label=_("پیوست‌ها"),
         required=False,
@@ -124,3 +121,98 @@ class ReplyForm(MarksInvalidFields):
             "count": localized_digits(settings.LETTER_MAX_ATTACHMENTS),
             "size": localized_digits(settings.LETTER_ATTACHMENT_MAX_BYTES // (1024 * 1024)),
         }
+
+    def ask_for_files_again(self) -> None:
+        """The form goes back with an error and files were chosen: browsers do
+        not keep them, so say next to the field that they must be chosen again."""
+        if self.is_bound and self.files.get("attachments"):
+            self.add_error(
+                "attachments",
+                _("پرونده‌هایی که برگزیده بودید فرستاده نشد؛ آن‌ها را دوباره برگزینید."),
+            )
+
+
+class ReplyForm(WithAttachments):
+    """A person's answer to a letter: text, and attachments `letter_send` checks."""
+
+    field_order = ["body", "attachments"]
+
+    body = forms.CharField(
+        label=_("متن پاسخ"),
+        max_length=REPLY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 6, "dir": "auto"}),
+        error_messages={"required": _("متن پاسخ را بنویسید.")},
+    )
+
+
+class WriteForm(WithAttachments):
+    """A new letter to an agency: subject, plain text, attachments, and the
+    writer's word that they reviewed it (a sent letter cannot be withdrawn)."""
+
+    field_order = ["subject", "body", "attachments", "reviewed"]
+
+    subject = forms.CharField(
+        label=_("موضوع"),
+        max_length=SUBJECT_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"class": "form-control", "dir": "auto"}),
+        error_messages={"required": _("موضوع نامه را بنویسید.")},
+    )
+    body = forms.CharField(
+        label=_("متن نامه"),
+        max_length=LETTER_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 10, "dir": "auto"}),
+        help_text=_("متن ساده؛ یک سطر خالی بند تازه‌ای می‌سازد."),
+        error_messages={"required": _("متن نامه را بنویسید.")},
+    )
+    reviewed = forms.BooleanField(
+        label=_("متن نامه را بازبینی کرده‌ام"),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        error_messages={
+            "required": _(
+                "نامه پس از فرستادن پس گرفته نمی‌شود؛ متن را بازبینی کنید و این گزینه را بزنید."
+            )
+        },
+    )
+
+
+class ProxyForm(MarksInvalidFields):
+    """The owner names a proxy: who, what they may do, for which agency, until when."""
+
+    national_code = forms.CharField(
+        label=_("کد ملی وکیل"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "form-control ltr", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+        help_text=_("وکیل باید پیش از این در پیام ایران ثبت‌نام کرده باشد."),
+        error_messages={"required": _("کد ملی وکیل را بنویسید.")},
+    )
+    scope = forms.ChoiceField(
+        label=_("دامنه‌ی وکالت"),
+        choices=ProxyScope.choices,
+        initial=ProxyScope.READ,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    agency = forms.TypedChoiceField(
+        label=_("نامه‌های کدام دستگاه"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("اگر دستگاهی برگزینید، وکیل فقط نامه‌های همان دستگاه را می‌بیند."),
+    )
+    expires_on = JalaliDateField(
+        label=_("پایان وکالت"),
+        help_text=_("وکالت تا پایان این روز برقرار است و پس از آن خودبه‌خود پایان می‌یابد."),
+    )
+
+    def __init__(self, *args: Any, agencies: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 — declared above
+        field.choices = [("", _("همه‌ی نامه‌ها")), *agencies]
+        # Years from this one on, read when the form is made (not when the module loads).
+        year = current_jalali_year()
+        self.fields["expires_on"].widget = JalaliDateWidget(
+            min_year=year, max_year=year + PROXY_MAX_DAYS // 365 + 1
+        )

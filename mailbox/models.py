@@ -23,6 +23,8 @@ from .constants import (
     LetterCategory,
     MailboxKind,
     NotifyStatus,
+    ProxyScope,
+    ProxyStatus,
     ReaderRole,
 )
 
@@ -368,3 +370,95 @@ class AccessRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("Access records are append-only.")
+
+
+class ProxyGrant(models.Model):
+    """A proxy (وکیل): the owner of a person's mailbox lets another registered
+    person read its letters (and, with the wider scope, answer them), perhaps
+    only those of one agency, until `expires_at`. The proxy must accept; the
+    owner can revoke at once. Every use is an AccessRecord the owner sees.
+
+    Rows are kept as history: a grant ends by status, never by deletion."""
+
+    mailbox = models.ForeignKey(
+        Mailbox,
+        verbose_name=_("کارپوشه"),
+        on_delete=models.PROTECT,
+        related_name="proxy_grants",
+    )
+    proxy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("وکیل"),
+        on_delete=models.PROTECT,
+        related_name="proxy_grants_received",
+    )
+    scope = models.CharField(_("دامنه"), max_length=12, choices=ProxyScope.choices)
+    agency = models.ForeignKey(
+        Mailbox,
+        verbose_name=_("فقط نامه‌های این دستگاه"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("پایان اعتبار"))
+    status = models.CharField(
+        _("وضعیت"), max_length=10, choices=ProxyStatus.choices, default=ProxyStatus.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("نام‌برده توسط"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("زمان ثبت"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("زمان پذیرش"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("زمان پایان"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("پایان‌یافته توسط"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = KeptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("وکالت")
+        verbose_name_plural = _("وکالت‌ها")
+        indexes = [
+            models.Index(fields=["proxy", "status"], name="proxy_grant_proxy_idx"),
+            models.Index(fields=["mailbox", "status"], name="proxy_grant_mailbox_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(proxy=models.F("created_by")), name="proxy_grant_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id} → {self.proxy_id} ({self.status})"
+
+    def is_live(self, now: Any = None) -> bool:
+        """Accepted, not revoked, not expired."""
+        return self.status == ProxyStatus.ACTIVE and self.expires_at > (now or timezone.now())
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def may_reply(self) -> bool:
+        return self.scope == ProxyScope.READ_REPLY
+
+    def covers(self, delivery: "Delivery") -> bool:
+        """The delivery is in this grant's mailbox and, with an agency filter,
+        from that agency."""
+        return delivery.recipient_id == self.mailbox_id and (
+            self.agency_id is None or delivery.letter.sender_id == self.agency_id
+        )
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Proxy grants are kept as history.")

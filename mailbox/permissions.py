@@ -1,7 +1,7 @@
 """Who may send from a mailbox, and who may open another person's letters.
 
 The mailbox knows only owners and superusers. Apps above it (agencies,
-brokers, the proxies to come) teach it more by registering checks, typically
+brokers) teach it more by registering checks, typically
 in their AppConfig.ready():
 
     from mailbox import permissions
@@ -30,7 +30,7 @@ from django.db import models
 from accounts.models import User
 
 from .constants import ReaderRole
-from .models import Delivery, Mailbox
+from .models import Delivery, Mailbox, ProxyGrant
 
 Actor = User | AnonymousUser
 SendCheck = Callable[[Any, Mailbox], bool]
@@ -104,11 +104,35 @@ def may_read(
     return any(check(user, delivery, grant) for check in _read_checks.get(str(acting_as), []))
 
 
-def may_reply(user: Actor | None, delivery: Delivery) -> bool:
-    """The owner, to a letter that takes replies and that they did not send."""
-    letter = delivery.letter
+def proxy_may_read(user: Actor, delivery: Delivery, grant: models.Model | None) -> bool:
+    """The read check of proxies (registered in MailboxConfig.ready): their own
+    grant, accepted and not expired, over this delivery's mailbox and, with an
+    agency filter, from that agency."""
     return (
-        is_owner(user, delivery)
-        and letter.reply_allowed
-        and letter.sender_id != delivery.recipient_id
+        isinstance(grant, ProxyGrant)
+        and grant.proxy_id == user.pk
+        and grant.is_live()
+        and grant.covers(delivery)
+    )
+
+
+def may_reply(
+    user: Actor | None,
+    delivery: Delivery,
+    *,
+    acting_as: str = ReaderRole.OWNER,
+    grant: models.Model | None = None,
+) -> bool:
+    """To a letter that takes replies and that the mailbox did not send itself:
+    the owner, or a proxy whose live grant covers it with the reply scope."""
+    letter = delivery.letter
+    if not letter.reply_allowed or letter.sender_id == delivery.recipient_id:
+        return False
+    if acting_as == ReaderRole.OWNER:
+        return is_owner(user, delivery)
+    return (
+        acting_as == ReaderRole.PROXY
+        and isinstance(grant, ProxyGrant)
+        and grant.may_reply
+        and may_read(user, delivery, acting_as=acting_as, grant=grant)
     )

@@ -12,18 +12,20 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.constants import InboxStatus
 from accounts.models import UserKind
 from accounts.selectors import profile_of
 from payam import tracking
-from payam.text import normalize_digits, normalize_text
+from payam.text import ZWNJ, normalize_digits, normalize_text
 
+from .constants import MailboxKind, ProxyStatus
 from .content import canonical_content, content_sha256, verification_code
-from .models import Delivery, Letter, Mailbox
-from .permissions import Actor, is_owner
+from .models import AccessRecord, Delivery, Letter, Mailbox, ProxyGrant
+from .permissions import Actor, is_owner, proxy_may_read
 
 logger = logging.getLogger("payam.mailbox")
 
@@ -31,6 +33,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_LIMIT = 100
 MAX_SENDERS = 200  # senders offered in the inbox's filter
 MAX_THREAD = 50  # letters shown in one conversation
+MAX_GRANTS = 100  # proxy grants listed on the proxies page
+MAX_ACCESS_ROWS = 100  # access records listed on a letter's page
 PERSON_USER_KINDS = frozenset({UserKind.NATURAL, UserKind.LEGAL})
 
 
@@ -46,13 +50,31 @@ def _own(user: Actor) -> QuerySet[Delivery]:
     return Delivery.objects.filter(recipient__owner=user)
 
 
+def _readable(user: Actor, grant: ProxyGrant | None = None) -> QuerySet[Delivery]:
+    """The owner's own deliveries; with a proxy grant, those of the grant's
+    mailbox that it covers — nothing at all unless it is the user's own live
+    grant."""
+    if grant is None:
+        return _own(user)
+    if not user.is_authenticated or grant.proxy_id != user.pk or not grant.is_live():
+        return Delivery.objects.none()
+    rows = Delivery.objects.filter(recipient_id=grant.mailbox_id)
+    if grant.agency_id is not None:
+        rows = rows.filter(letter__sender_id=grant.agency_id)
+    return rows
+
+
 # --- keyset cursor ---------------------------------------------------------------------------
+
+
+def _cursor(at: datetime, pk: int) -> str:
+    micros = (at - EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{pk}"
 
 
 def encode_cursor(delivery: Delivery) -> str:
     """`<microseconds since 1970 UTC>.<id>` of the last row shown."""
-    micros = (delivery.delivered_at - EPOCH) // timedelta(microseconds=1)
-    return f"{micros}.{delivery.pk}"
+    return _cursor(delivery.delivered_at, delivery.pk)
 
 
 def decode_cursor(value: str) -> tuple[datetime, int] | None:
@@ -83,6 +105,7 @@ def _day_start(value: date | datetime) -> datetime:
 def inbox(
     *,
     user: Actor,
+    grant: ProxyGrant | None = None,
     unread: bool | None = None,
     sender: Mailbox | int | None = None,
     category: str | None = None,
@@ -100,7 +123,7 @@ def inbox(
     inclusive (a date means the whole day, Tehran time). `query` finds the words
     in the subject or the sender's name, or a tracking code."""
     limit = max(1, min(int(limit), MAX_LIMIT))
-    rows = _own(user)
+    rows = _readable(user, grant)
     if unread is not None:
         rows = rows.filter(first_read_at__isnull=unread)
     if archived is not None:
@@ -148,11 +171,11 @@ def _search(query: str) -> Q:
     return condition
 
 
-def inbox_senders(*, user: Actor) -> list[tuple[int, str]]:
+def inbox_senders(*, user: Actor, grant: ProxyGrant | None = None) -> list[tuple[int, str]]:
     """(mailbox id, name) of everyone who has sent a letter to the reader's
     inbox, by name: the choices of the inbox's sender filter."""
     rows = (
-        _own(user)
+        _readable(user, grant)
         .values_list(
             "letter__sender_id", "letter__sender__display_name", "letter__sender__identifier"
         )
@@ -196,7 +219,7 @@ def unread_count_cached(*, user: Actor) -> int:
     return count
 
 
-def delivery_for(*, user: Actor, tracking_code: str) -> Delivery:
+def delivery_for(*, user: Actor, tracking_code: str, grant: ProxyGrant | None = None) -> Delivery:
     """The owner's delivery of the letter with this tracking code, with the
     letter, its sender, the letter it answers and its attachments. Anything
     else — a malformed code, someone else's letter — is Delivery.DoesNotExist."""
@@ -204,7 +227,7 @@ def delivery_for(*, user: Actor, tracking_code: str) -> Delivery:
     if not tracking.is_valid(code):
         raise Delivery.DoesNotExist
     return (
-        _own(user)
+        _readable(user, grant)
         .select_related("letter", "letter__sender", "letter__in_reply_to", "recipient")
         .prefetch_related("letter__attachments")
         .get(letter__tracking_code=code)
@@ -260,14 +283,16 @@ class ThreadEntry:
     current: bool = False
 
 
-def letter_thread(*, user: Actor, delivery: Delivery) -> list[ThreadEntry]:
+def letter_thread(
+    *, user: Actor, delivery: Delivery, grant: ProxyGrant | None = None
+) -> list[ThreadEntry]:
     """The conversation of `delivery`'s letter, oldest first: the letters it
     answers (following `in_reply_to` up) and the replies to it (down), but only
     those the reader can see — delivered to their mailbox or sent from it. The
     walk stops at a letter they cannot see, so a reply someone else wrote to a
     letter sent to many is never shown. One query per step, at most MAX_THREAD
     letters."""
-    if not is_owner(user, delivery):
+    if not (is_owner(user, delivery) if grant is None else proxy_may_read(user, delivery, grant)):
         return []
     mailbox_id = delivery.recipient_id
     letter = delivery.letter
@@ -278,6 +303,9 @@ def letter_thread(*, user: Actor, delivery: Delivery) -> list[ThreadEntry]:
         .filter(Q(received=True) | Q(sender_id=mailbox_id))
         .defer("content_sha256")
     )
+    if grant is not None and grant.agency_id is not None:
+        # A proxy for one agency's letters sees that agency's side and the owner's.
+        visible = visible.filter(sender_id__in=[grant.agency_id, mailbox_id])
     seen = {letter.pk}
     above: list[Letter] = []
     parent_id = letter.in_reply_to_id
@@ -349,3 +377,298 @@ def letter_canonical_content(letter: Letter) -> bytes:
             for a in letter.attachments.all()
         ],
     )  # fmt: skip
+
+
+# --- proxies and who accessed an inbox ------------------------------------------------------
+
+
+def acting_grant(*, user: Actor, grant_id: int | str | None) -> ProxyGrant | None:
+    """The user's own live proxy grant with this id, over an inbox that is still
+    active (a suspended inbox is closed to its proxies too); None otherwise. Read
+    afresh on every request, so a revocation takes effect at once."""
+    if not user.is_authenticated or not str(grant_id or "").isdigit():
+        return None
+    grant = (
+        ProxyGrant.objects.select_related("mailbox", "mailbox__owner", "agency")
+        .filter(pk=int(str(grant_id)), proxy_id=user.pk, status=ProxyStatus.ACTIVE)
+        .first()
+    )
+    if grant is None or not grant.is_live() or grant.mailbox.owner is None:
+        return None
+    profile = profile_of(grant.mailbox.owner)
+    if profile is None or profile.inbox_status != InboxStatus.ACTIVE:
+        return None
+    return grant
+
+
+def _with_last_use(rows: QuerySet[ProxyGrant]) -> QuerySet[ProxyGrant]:
+    uses = AccessRecord.objects.filter(
+        grant_type=ProxyGrant._meta.label_lower,
+        grant_id=Cast(OuterRef("pk"), output_field=CharField()),
+    ).order_by("-at")
+    return rows.annotate(
+        last_used_at=Subquery(uses.values("at")[:1]),
+        use_count=Subquery(
+            uses.order_by().values("grant_id").annotate(n=Count("pk")).values("n")[:1]
+        ),
+    )
+
+
+def proxy_grants_given(*, user: Actor) -> list[ProxyGrant]:
+    """The proxies the owner has named, newest first, each with when it was last
+    used (`last_used_at`) and how often (`use_count`)."""
+    if not user.is_authenticated:
+        return []
+    rows = ProxyGrant.objects.filter(mailbox__owner=user).select_related("proxy", "agency")
+    return list(_with_last_use(rows).order_by("-created_at", "-pk")[:MAX_GRANTS])
+
+
+def proxy_grants_received(*, user: Actor) -> list[ProxyGrant]:
+    """The grants naming this user as proxy, newest first, with the owner's mailbox."""
+    if not user.is_authenticated:
+        return []
+    rows = ProxyGrant.objects.filter(proxy=user).select_related("mailbox", "agency")
+    return list(rows.order_by("-created_at", "-pk")[:MAX_GRANTS])
+
+
+def delivery_access_records(*, user: Actor, delivery: Delivery) -> list[AccessRecord]:
+    """For the owner only: everyone else's views, downloads, prints and replies
+    of this letter in their inbox, newest first."""
+    if not is_owner(user, delivery):
+        return []
+    return list(
+        AccessRecord.objects.filter(delivery=delivery)
+        .select_related("user")
+        .order_by("-at", "-pk")[:MAX_ACCESS_ROWS]
+    )
+
+
+@dataclass(frozen=True)
+class AccessPage:
+    items: list[AccessRecord]
+    next_cursor: str | None
+
+
+def inbox_access_log(*, user: Actor, after: str | None = None, limit: int = 50) -> AccessPage:
+    """ "Who accessed my inbox": every access by someone other than the owner to
+    any letter in the owner's mailbox, newest first, with keyset pages."""
+    if not user.is_authenticated:
+        return AccessPage([], None)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    rows = AccessRecord.objects.filter(delivery__recipient__owner=user)
+    cursor = decode_cursor(after) if after else None
+    if cursor is not None:
+        at, pk = cursor
+        rows = rows.filter(Q(at__lt=at) | Q(at=at, pk__lt=pk))
+    page = list(rows.select_related("user", "letter").order_by("-at", "-pk")[: limit + 1])
+    items = page[:limit]
+    more = len(page) > limit
+    return AccessPage(items, _cursor(items[-1].at, items[-1].pk) if more else None)
+
+
+def agencies_for_filter() -> list[Mailbox]:
+    """Agency mailboxes by name: the choices of a proxy's agency filter."""
+    return list(
+        Mailbox.objects.filter(kind=MailboxKind.AGENCY).order_by("display_name", "pk")[:MAX_SENDERS]
+    )
+
+
+# --- writing to agencies, and the letters a person sent --------------------------------------
+
+DIRECTORY_CACHE_KEY = "mailbox:agency-directory:v1"  # bump when DirectoryAgency changes
+DIRECTORY_CACHE_SECONDS = 300
+# Persian alphabetical order (Unicode order puts پ چ ژ گ after ی); hamza forms as their letter.
+_PERSIAN_ORDER = {ch: index for index, ch in enumerate("آاءأإبپتثجچحخدذرزژسشصضطظعغفقکگلمنوؤهةیئ")}
+# For search only: what people type interchangeably. normalize_text already
+# folds Arabic ي/ك/ى and digits; hamza carriers, the hamza above and the
+# tatweel are folded here, and ZWNJ and spaces dropped (نیم‌فاصله, نیم فاصله
+# and نیمفاصله are one word).
+_SEARCH_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ی", "ة": "ه", "\u0654": None, "ـ": None}
+)
+
+
+def search_fold(text: str) -> str:
+    """A name or a search word reduced to what a search compares."""
+    folded = normalize_text(text).translate(_SEARCH_FOLD).lower()
+    return folded.replace(ZWNJ, "").replace(" ", "")
+
+
+def _persian_sort_key(name: str) -> tuple[int, ...]:
+    return tuple(_PERSIAN_ORDER.get(ch, 0x10000 + ord(ch)) for ch in normalize_text(name))
+
+
+@dataclass(frozen=True)
+class DirectoryAgency:
+    """An agency people may write to, as the directory lists it."""
+
+    pk: int
+    name: str
+    folded: str
+
+
+def _accepting_agencies() -> list[DirectoryAgency]:
+    """Every agency mailbox that takes letters from people, in Persian
+    alphabetical order. The mailbox table holds one row per person; no index
+    serves `kind = agency`, so the list (a few hundred rows) is read once and
+    kept in the cache for DIRECTORY_CACHE_SECONDS; saving an agency mailbox
+    drops it (receivers.forget_agency_directory). A cache that is down costs
+    the query, never the page."""
+    try:
+        cached = cache.get(DIRECTORY_CACHE_KEY)
+    except Exception:
+        logger.warning("The cache is unreachable; reading the agency directory", exc_info=True)
+        cached = None
+    if isinstance(cached, list):
+        return cached
+    rows = Mailbox.objects.filter(kind=MailboxKind.AGENCY, accepts_letters=True).values_list(
+        "pk", "display_name"
+    )
+    agencies = sorted(
+        (DirectoryAgency(pk, name, search_fold(name)) for pk, name in rows if name),
+        key=lambda agency: (_persian_sort_key(agency.name), agency.pk),
+    )
+    try:
+        cache.set(DIRECTORY_CACHE_KEY, agencies, DIRECTORY_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Could not cache the agency directory", exc_info=True)
+    return agencies
+
+
+def agency_directory(*, query: str = "") -> list[DirectoryAgency]:
+    """The agencies people may write to, in Persian alphabetical order; with a
+    query, those whose name holds every word of it, forgiving Arabic ي/ك,
+    hamza forms, and ZWNJ or a space or nothing between the parts of a word."""
+    agencies = _accepting_agencies()
+    words = [word for word in (search_fold(w) for w in normalize_text(query)[:100].split()) if word]
+    if not words:
+        return agencies
+    return [agency for agency in agencies if all(word in agency.folded for word in words)]
+
+
+def agency_to_write_to(*, mailbox_id: int) -> Mailbox | None:
+    """The agency mailbox with this id if it takes letters from people; None for
+    anything else (an agency that takes none, a person's mailbox, no such id)."""
+    return Mailbox.objects.filter(
+        pk=mailbox_id, kind=MailboxKind.AGENCY, accepts_letters=True
+    ).first()
+
+
+class SentStatus(StrEnum):
+    QUEUED = "queued"  # not yet in the recipient's mailbox (a letter being fanned out)
+    DELIVERED = "delivered"
+    READ = "read"  # opened in the agency's mailbox
+    ANSWERED = "answered"  # the agency sent a letter in reply to it
+
+
+@dataclass(frozen=True)
+class SentLetter:
+    """A letter the person sent, with what became of it."""
+
+    letter: Letter
+    to_name: str
+    delivered_at: datetime | None
+    read_at: datetime | None  # first opened in the recipient's mailbox
+    answered_at: datetime | None  # the recipient's first letter in reply
+    answer_code: str | None  # that answer's tracking code, when it reached the sender's inbox
+
+    @property
+    def status(self) -> SentStatus:
+        if self.answered_at is not None:
+            return SentStatus.ANSWERED
+        if self.read_at is not None:
+            return SentStatus.READ
+        if self.delivered_at is not None:
+            return SentStatus.DELIVERED
+        return SentStatus.QUEUED
+
+
+@dataclass(frozen=True)
+class SentPage:
+    items: list[SentLetter]
+    next_cursor: str | None  # pass as `after` for the next (older) page; None on the last
+
+
+def _sent(user: Actor) -> QuerySet[Letter]:
+    """The letters sent from the user's own mailbox, each annotated in the same
+    query with its first delivery (recipient's name, when), the first read of
+    it, and the first answer — a letter in reply to it from one of its
+    recipients — with that answer's tracking code when it reached the sender's
+    mailbox. A person's letter has one recipient (an agency)."""
+    if not user.is_authenticated or not getattr(user, "is_active", False):
+        return Letter.objects.none()
+    deliveries = Delivery.objects.filter(letter_id=OuterRef("pk")).order_by("delivered_at", "pk")
+    reads = (
+        Delivery.objects.filter(letter_id=OuterRef("pk"), first_read_at__isnull=False)
+        .order_by("first_read_at")
+        .values("first_read_at")
+    )
+    answers = (
+        Letter.objects.filter(in_reply_to_id=OuterRef("pk"))
+        .filter(
+            Exists(
+                Delivery.objects.filter(
+                    letter_id=OuterRef(OuterRef("pk")), recipient_id=OuterRef("sender_id")
+                )
+            )
+        )
+        .order_by("sent_at", "pk")
+    )
+    answers_received = answers.filter(
+        Exists(
+            Delivery.objects.filter(
+                letter_id=OuterRef("pk"), recipient_id=OuterRef(OuterRef("sender_id"))
+            )
+        )
+    )
+    return Letter.objects.filter(sender__owner=user).annotate(
+        to_name=Subquery(deliveries.values("recipient__display_name")[:1]),
+        delivered=Subquery(deliveries.values("delivered_at")[:1]),
+        read=Subquery(reads[:1]),
+        answered=Subquery(answers.values("sent_at")[:1]),
+        answer_code=Subquery(answers_received.values("tracking_code")[:1]),
+    )
+
+
+def _sent_letter(row: Letter) -> SentLetter:
+    return SentLetter(
+        letter=row,
+        to_name=row.to_name or "",  # type: ignore[attr-defined]
+        delivered_at=row.delivered,  # type: ignore[attr-defined]
+        read_at=row.read,  # type: ignore[attr-defined]
+        answered_at=row.answered,  # type: ignore[attr-defined]
+        answer_code=row.answer_code,  # type: ignore[attr-defined]
+    )
+
+
+def sent_letters(*, user: Actor, after: str | None = None, limit: int = 25) -> SentPage:
+    """The letters the person sent (new letters and replies), newest first, each
+    with its status, one page per call with a keyset cursor on (sent_at, id):
+    one query however long the page (letter_sender_idx serves it)."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    rows = _sent(user)
+    cursor = decode_cursor(after) if after else None
+    if cursor is not None:
+        at, pk = cursor
+        rows = rows.filter(Q(sent_at__lt=at) | Q(sent_at=at, pk__lt=pk))
+    page = [_sent_letter(row) for row in rows.order_by("-sent_at", "-pk")[: limit + 1]]
+    more = len(page) > limit
+    items = page[:limit]
+    last = items[-1].letter if items else None
+    return SentPage(items, _cursor(last.sent_at, last.pk) if more and last else None)
+
+
+def sent_letter_for(*, user: Actor, tracking_code: str) -> SentLetter:
+    """A letter the person sent, by tracking code, with its status and its
+    attachments (two queries). Anything else — a malformed code, a letter they
+    received, someone else's letter — is Letter.DoesNotExist."""
+    code = tracking.normalize(tracking_code or "")
+    if not tracking.is_valid(code):
+        raise Letter.DoesNotExist
+    row = (
+        _sent(user)
+        .select_related("in_reply_to")
+        .prefetch_related("attachments")
+        .get(tracking_code=code)
+    )
+    return _sent_letter(row)

@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
@@ -26,7 +26,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from accounts.models import User, UserKind
@@ -35,7 +34,7 @@ from payam import request_context
 from payam.audit import audit_record
 from payam.identifiers import clean_legal_id, clean_national_code
 from payam.phone import normalize_mobile
-from payam.text import normalize_digits, normalize_text
+from payam.text import localized_digits, normalize_digits, normalize_text
 from payam.tracking import TrackingKind, issue
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.exceptions import SmsError
@@ -43,12 +42,17 @@ from sms.services import queue_sms, queue_sms_bulk
 
 from .constants import (
     PERSON_KINDS,
+    PROXY_LIVE_PER_MAILBOX,
+    PROXY_MAX_DAYS,
+    PROXY_TRANSITIONS,
     SUBJECT_MAX_LENGTH,
     AccessAction,
     FanoutState,
     LetterCategory,
     MailboxKind,
     NotifyStatus,
+    ProxyScope,
+    ProxyStatus,
     ReaderRole,
 )
 from .content import (
@@ -57,19 +61,31 @@ from .content import (
     check_attachments,
     clean_body,
     content_sha256,
+    plain_text_body,
     verification_code,
 )
 from .exceptions import (
     InvalidLetter,
+    InvalidProxy,
+    InvalidProxyTransition,
     InvalidRecipients,
+    LetterNotAccepted,
     NoMailbox,
     NoRecipients,
     RecipientProblem,
     ReplyNotAllowed,
 )
-from .models import AccessRecord, Attachment, Delivery, Letter, LetterRecipient, Mailbox
+from .models import (
+    AccessRecord,
+    Attachment,
+    Delivery,
+    Letter,
+    LetterRecipient,
+    Mailbox,
+    ProxyGrant,
+)
 from .permissions import Actor, may_read, may_reply, may_send_as
-from .selectors import unread_cache_key
+from .selectors import inbox_access, unread_cache_key
 
 logger = logging.getLogger("payam.mailbox")
 
@@ -351,6 +367,7 @@ def letter_send(
     reply_allowed: bool = False,
     is_legal_notice: bool = False,
     in_reply_to: Letter | None = None,
+    grant: ProxyGrant | None = None,
 ) -> Letter:
     """Send one letter to many: THE way a letter enters the portal.
 
@@ -362,8 +379,16 @@ def letter_send(
     every attachment (AttachmentRefused). Up to LETTER_INLINE_RECIPIENTS the
     deliveries are written in this transaction; a larger letter stages its
     recipients and the `mailbox.fanout` task delivers them in chunks.
-    Notifications start after the commit and never carry the letter's content."""
-    if sender.is_placeholder or not may_send_as(actor, sender):
+    Notifications start after the commit and never carry the letter's content.
+
+    A proxy answers for the owner with `grant`: only a reply, from the owner's
+    mailbox, to a letter the grant lets them answer."""
+    if sender.is_placeholder:
+        raise PermissionDenied
+    if grant is not None:
+        if not _proxy_may_answer(actor, grant, sender=sender, in_reply_to=in_reply_to):
+            raise PermissionDenied
+    elif not may_send_as(actor, sender):
         raise PermissionDenied
     subject = _clean_subject(subject)
     clean = clean_body(body)
@@ -453,6 +478,7 @@ def letter_send(
             actor=actor,
             action="letter.send",
             target=letter,
+            acting_for=sender.owner if grant is not None else None,
             data={
                 "tracking_code": tracking_code,
                 "sender": sender.pk,
@@ -474,15 +500,19 @@ def letter_reply(
     delivery: Delivery,
     text: str,
     attachments: Sequence[UploadedFile] = (),
+    grant: ProxyGrant | None = None,
 ) -> Letter:
     """A person answers a letter in their inbox: plain text (escaped, its
     paragraphs kept) and attachments, from their mailbox to the letter's sender,
-    with the answered subject after «پاسخ: ». Raises PermissionDenied (not theirs
-    to answer), ReplyNotAllowed (the letter takes no replies, or it is their
-    own), and whatever `letter_send` refuses (InvalidLetter, AttachmentRefused)."""
-    if not may_read(actor, delivery):
+    with the answered subject after «پاسخ: ». A proxy whose grant allows replies
+    answers the same way for the owner, with `grant`. Raises PermissionDenied (not
+    theirs to answer), ReplyNotAllowed (the letter takes no replies, it is their
+    own, or the grant is for reading only), and whatever `letter_send` refuses
+    (InvalidLetter, AttachmentRefused)."""
+    acting_as = ReaderRole.OWNER if grant is None else ReaderRole.PROXY
+    if not may_read(actor, delivery, acting_as=acting_as, grant=grant):
         raise PermissionDenied
-    if not may_reply(actor, delivery):
+    if not may_reply(actor, delivery, acting_as=acting_as, grant=grant):
         raise ReplyNotAllowed
     letter = delivery.letter
     subject = letter.subject
@@ -493,13 +523,46 @@ def letter_reply(
         sender=delivery.recipient,
         recipients=[letter.sender],
         subject=subject[:SUBJECT_MAX_LENGTH],
-        body=linebreaks(text.strip(), autoescape=True),
+        body=plain_text_body(text),
         attachments=attachments,
         category=LetterCategory.GENERAL,
         in_reply_to=letter,
+        grant=grant,
     )
-    delivery_record_access(user=actor, delivery=delivery, action=AccessAction.REPLY)
+    delivery_record_access(
+        user=actor, delivery=delivery, action=AccessAction.REPLY, acting_as=acting_as, grant=grant
+    )
     return reply
+
+
+def letter_write(
+    *,
+    actor: Actor,
+    to: Mailbox,
+    subject: str,
+    text: str,
+    attachments: Sequence[UploadedFile] = (),
+) -> Letter:
+    """A person writes a new letter to an agency that takes letters from people:
+    plain text (escaped, its paragraphs kept, as in a reply) and attachments,
+    from their own mailbox — never as anyone else, so a proxy cannot write for
+    the owner — through `letter_send`, which audits it. Raises PermissionDenied
+    (no active inbox of their own), LetterNotAccepted (`to` is not an agency
+    that takes letters), and whatever `letter_send` refuses (InvalidLetter,
+    AttachmentRefused)."""
+    if not isinstance(actor, User) or not inbox_access(user=actor).may_read:
+        raise PermissionDenied
+    if to.kind != MailboxKind.AGENCY or not to.accepts_letters:
+        raise LetterNotAccepted
+    return letter_send(
+        actor=actor,
+        sender=mailbox_for_user(user=actor),
+        recipients=[to],
+        subject=subject,
+        body=plain_text_body(text),
+        attachments=attachments,
+        category=LetterCategory.GENERAL,
+    )
 
 
 def _ring_fanout(letter_id: int) -> None:
@@ -852,3 +915,213 @@ def delivery_set_flags(
             setattr(delivery, name, value)
         audit_record(actor=user, action="delivery.flags", target=delivery, data=changes)
     return delivery
+
+
+# --- proxies (وکالت) -----------------------------------------------------------------------------
+
+
+def _proxy_may_answer(
+    actor: Actor, grant: ProxyGrant, *, sender: Mailbox, in_reply_to: Letter | None
+) -> bool:
+    """A proxy sends only replies, from the owner's mailbox, to a letter
+    delivered there that the grant covers and lets them answer."""
+    if in_reply_to is None or grant.mailbox_id != sender.pk:
+        return False
+    delivery = (
+        Delivery.objects.select_related("letter", "recipient")
+        .filter(letter=in_reply_to, recipient=sender)
+        .first()
+    )
+    return delivery is not None and may_reply(
+        actor, delivery, acting_as=ReaderRole.PROXY, grant=grant
+    )
+
+
+def _end_of_day(day: date) -> datetime:
+    """The last moment of `day` in Tehran, as an aware instant."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)) - timedelta(
+        microseconds=1
+    )
+
+
+def _tell(user: User | None, text: str, *, key: str) -> None:
+    """After the commit, an SMS to a person's verified mobile about their
+    proxies: who may read their inbox is their business whatever their letter
+    notification preferences say."""
+    profile = profile_of(user)
+    if profile is None or not profile.mobile:
+        return
+    mobile = profile.mobile
+
+    def send() -> None:
+        try:
+            queue_sms(
+                sender=SYSTEM_SENDER,
+                to=mobile,
+                body=text,
+                kind=SmsKind.NOTIFICATION,
+                idempotency_key=key,
+            )
+        except SmsError:
+            logger.exception("Could not queue the proxy notice %s", key)
+
+    transaction.on_commit(send)
+
+
+def proxy_grant(
+    *,
+    actor: Actor,
+    national_code: str,
+    scope: ProxyScope | str,
+    expires_on: date,
+    agency: Mailbox | None = None,
+) -> ProxyGrant:
+    """The owner of an active inbox names a proxy: a registered natural person
+    (by national code) who may read their letters — and answer them with the
+    wider scope — perhaps only those of one agency, until the end of
+    `expires_on` (Tehran). The proxy must accept before it starts. Raises
+    PermissionDenied (no active inbox of one's own) or InvalidProxy."""
+    if not isinstance(actor, User) or not inbox_access(user=actor).may_read:
+        raise PermissionDenied
+    if scope not in ProxyScope.values:
+        raise InvalidProxy(_("دامنه‌ی وکالت معتبر نیست."))
+    try:
+        code = clean_national_code(national_code)
+    except ValidationError:
+        raise InvalidProxy(_("کد ملی وکیل معتبر نیست؛ رقم‌ها را دوباره بررسی کنید.")) from None
+    if code == actor.username:
+        raise InvalidProxy(_("نمی‌توانید خودتان را وکیل کارپوشه‌ی خود کنید."))
+    proxy = User.objects.filter(username=code, kind=UserKind.NATURAL, is_active=True).first()
+    if proxy is None or profile_of(proxy) is None:
+        raise InvalidProxy(
+            _(
+                "کسی با این کد ملی در پیام ایران ثبت‌نام نکرده است. وکیل باید پیش از این "
+                "با کد ملی خود ثبت‌نام کرده باشد."
+            )
+        )
+    today = timezone.localdate()
+    if expires_on <= today:
+        raise InvalidProxy(_("تاریخ پایان وکالت باید پس از امروز باشد."))
+    if expires_on > today + timedelta(days=PROXY_MAX_DAYS):
+        raise InvalidProxy(
+            _("وکالت را حداکثر برای %(days)s روز می‌توان داد.")
+            % {"days": localized_digits(PROXY_MAX_DAYS)}
+        )
+    if agency is not None and agency.kind != MailboxKind.AGENCY:
+        raise InvalidProxy(_("دستگاه انتخاب‌شده معتبر نیست."))
+    mailbox = mailbox_for_user(user=actor)
+    now = timezone.now()
+    with transaction.atomic():
+        # One writer at a time per mailbox, so two tabs cannot name the same proxy twice.
+        Mailbox.objects.select_for_update().filter(pk=mailbox.pk).first()
+        live = ProxyGrant.objects.filter(
+            mailbox=mailbox,
+            status__in=[ProxyStatus.PENDING, ProxyStatus.ACTIVE],
+            expires_at__gt=now,
+        )
+        if live.filter(proxy=proxy).exists():
+            raise InvalidProxy(_("این شخص هم‌اکنون وکیل شماست یا دعوت شما در انتظار پذیرش اوست."))
+        if live.count() >= PROXY_LIVE_PER_MAILBOX:
+            raise InvalidProxy(
+                _("بیش از %(count)s وکیل هم‌زمان نمی‌توانید داشته باشید.")
+                % {"count": localized_digits(PROXY_LIVE_PER_MAILBOX)}
+            )
+        grant = ProxyGrant.objects.create(
+            mailbox=mailbox,
+            proxy=proxy,
+            scope=scope,
+            agency=agency,
+            expires_at=_end_of_day(expires_on),
+            created_by=actor,
+            created_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="proxy.grant",
+            target=grant,
+            data={
+                "proxy": proxy.username,
+                "scope": str(scope),
+                "agency": agency.pk if agency else None,
+                "expires_on": expires_on.isoformat(),
+            },
+        )
+        _tell(
+            proxy,
+            _(
+                "پیام ایران: %(owner)s شما را وکیل کارپوشه‌ی خود کرده است. برای پذیرش یا "
+                "نپذیرفتن به بخش «وکالت‌ها» در کارپوشه‌ی خود بروید."
+            )
+            % {"owner": mailbox.label},
+            key=f"proxy:{grant.pk}:grant",
+        )
+    return grant
+
+
+def _may_move(actor: User, grant: ProxyGrant, to: str) -> bool:
+    is_proxy = grant.proxy_id == actor.pk
+    is_owner_ = grant.mailbox.owner_id == actor.pk
+    if to in (ProxyStatus.ACTIVE, ProxyStatus.DECLINED):
+        return is_proxy
+    if to == ProxyStatus.REVOKED:
+        # The owner ends it at any time; the proxy may give up an accepted one.
+        return is_owner_ or (is_proxy and grant.status == ProxyStatus.ACTIVE)
+    return False
+
+
+def proxy_transition(*, actor: Actor, grant_id: int, to: ProxyStatus | str) -> ProxyGrant:
+    """Move a proxy grant along PROXY_TRANSITIONS: the proxy accepts or declines
+    an invitation (not after it expired); the owner revokes at once, or the
+    proxy gives it up. Revocation takes effect on the proxy's next request: every
+    page checks the grant again. Raises PermissionDenied (neither the owner nor
+    the proxy, or a move that is not theirs) or InvalidProxyTransition."""
+    if not isinstance(actor, User) or not actor.is_active:
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        grant = (
+            ProxyGrant.objects.select_for_update(of=("self",))
+            .select_related("mailbox", "mailbox__owner", "proxy")
+            .filter(pk=grant_id)
+            .first()
+        )
+        if grant is None or actor.pk not in (grant.proxy_id, grant.mailbox.owner_id):
+            raise PermissionDenied
+        if to not in PROXY_TRANSITIONS[grant.status]:
+            raise InvalidProxyTransition
+        if not _may_move(actor, grant, to):
+            raise PermissionDenied
+        if to == ProxyStatus.ACTIVE and grant.expires_at <= now:
+            raise InvalidProxyTransition(_("مهلت این وکالت پیش از پذیرش به پایان رسیده است."))
+        previous = grant.status
+        grant.status = to
+        fields = ["status"]
+        if to == ProxyStatus.ACTIVE:
+            grant.accepted_at = now
+            fields.append("accepted_at")
+        else:
+            grant.ended_at, grant.ended_by = now, actor
+            fields += ["ended_at", "ended_by"]
+        grant.save(update_fields=fields)
+        owner = grant.mailbox.owner
+        audit_record(
+            actor=actor,
+            action=f"proxy.{to}",
+            target=grant,
+            data={"from": previous, "proxy": grant.proxy.username},
+        )
+        by_owner = actor.pk == grant.mailbox.owner_id
+        texts = {
+            ProxyStatus.ACTIVE: _("پیام ایران: %(name)s وکالت کارپوشه‌ی شما را پذیرفت."),
+            ProxyStatus.DECLINED: _("پیام ایران: %(name)s وکالت کارپوشه‌ی شما را نپذیرفت."),
+            ProxyStatus.REVOKED: _("پیام ایران: %(name)s وکالت کارپوشه‌ی خود به شما را لغو کرد.")
+            if by_owner
+            else _("پیام ایران: %(name)s از وکالت کارپوشه‌ی شما کناره گرفت."),
+        }
+        name = grant.mailbox.label if by_owner else grant.proxy.display_name
+        _tell(
+            grant.proxy if by_owner else owner,
+            texts[ProxyStatus(to)] % {"name": name},
+            key=f"proxy:{grant.pk}:{to}",
+        )
+    return grant

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,10 +27,10 @@ from django.views.decorators.http import require_GET, require_POST
 from payam.middleware import client_ip
 
 from . import selectors, services
-from .constants import AccessAction
+from .constants import AccessAction, ReaderRole
 from .exceptions import AttachmentRefused, MailboxError, ReplyNotAllowed
 from .forms import InboxFilterForm, ReplyForm
-from .models import Delivery
+from .models import Attachment, Delivery, ProxyGrant
 from .permissions import may_reply
 
 if TYPE_CHECKING:
@@ -45,30 +46,61 @@ LIST_VIEWS: dict[str, tuple["StrOrPromise", dict[str, Any]]] = {
 }
 
 
-def person_inbox(view: View) -> View:
-    """Signed in, with an inbox that is active. Staff (no inbox) get a friendly
-    page on the list and 404 on a letter; a person whose inbox is not active gets
-    the page that says how many letters wait — whatever the tracking code, so it
-    reveals nothing about codes."""
+ACTING_SESSION_KEY = "mailbox_acting_for"
 
+
+def acting_grant(request: HttpRequest) -> ProxyGrant | None:
+    """The proxy grant the signed-in person is acting under on this request
+    (set by `inbox_reader`), or None when they read their own inbox."""
+    grant = getattr(request, "mailbox_grant", None)
+    return grant if isinstance(grant, ProxyGrant) else None
+
+
+def _inbox_view(view: View, *, proxies: bool) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        access = selectors.inbox_access(user=request.user)
         on_letter = "tracking_code" in kwargs
-        if access.state == selectors.InboxState.NONE:
-            if on_letter:
-                raise Http404
-            response: HttpResponseBase = render(request, "mailbox/no_inbox.html")
-        elif not access.may_read:
-            response = render(
-                request,
-                "mailbox/inbox_closed.html",
-                {"access": access},
-                status=403 if on_letter else 200,
+        grant = None
+        if ACTING_SESSION_KEY in request.session:
+            grant = selectors.acting_grant(
+                user=request.user, grant_id=request.session[ACTING_SESSION_KEY]
             )
+            if grant is None:
+                # Revoked, expired or the inbox closed: at once, on the next page.
+                del request.session[ACTING_SESSION_KEY]
+                messages.warning(
+                    request, _("وکالت شما دیگر برقرار نیست؛ به کارپوشه‌ی خودتان برگشتید.")
+                )
+                return redirect("mailbox:proxies")
+            if not proxies:
+                if request.method != "GET":
+                    # A form (or an htmx call) of the owner's: refused, never followed.
+                    raise PermissionDenied
+                messages.info(
+                    request,
+                    _("این بخش فقط در کارپوشه‌ی خودتان است؛ نخست از وکالت %(name)s بیرون بیایید.")
+                    % {"name": grant.mailbox.label},
+                )
+                return redirect("mailbox:inbox")
+        request.mailbox_grant = grant  # type: ignore[attr-defined]
+        if grant is not None:
+            response: HttpResponseBase = view(request, *args, **kwargs)
         else:
-            response = view(request, *args, **kwargs)
+            access = selectors.inbox_access(user=request.user)
+            if access.state == selectors.InboxState.NONE:
+                if on_letter:
+                    raise Http404
+                response = render(request, "mailbox/no_inbox.html")
+            elif not access.may_read:
+                response = render(
+                    request,
+                    "mailbox/inbox_closed.html",
+                    {"access": access},
+                    status=403 if on_letter else 200,
+                )
+            else:
+                response = view(request, *args, **kwargs)
         if not response.has_header("Cache-Control"):
             # Letters must not stay in a shared computer's cache.
             add_never_cache_headers(response)
@@ -77,11 +109,38 @@ def person_inbox(view: View) -> View:
     return wrapper
 
 
+def person_inbox(view: View) -> View:
+    """Signed in, with an inbox that is active, for the owner's own inbox only
+    (a person acting as someone's proxy is sent back to that inbox). Staff (no
+    inbox) get a friendly page on a list and 404 on a letter; a person whose
+    inbox is not active gets the page that says how many letters wait —
+    whatever the tracking code, so it reveals nothing about codes."""
+    return _inbox_view(view, proxies=False)
+
+
+def inbox_reader(view: View) -> View:
+    """Like `person_inbox`, and a proxy acting for the owner may use it too,
+    within their grant (`acting_grant(request)`): reading pages, downloads,
+    PDF and print, and replies when the grant allows them."""
+    return _inbox_view(view, proxies=True)
+
+
+def reader_kwargs(request: HttpRequest) -> dict[str, Any]:
+    """`acting_as` and `grant` for the services, for whoever reads."""
+    grant = acting_grant(request)
+    return {
+        "acting_as": ReaderRole.OWNER if grant is None else ReaderRole.PROXY,
+        "grant": grant,
+    }
+
+
 def delivery_or_404(request: HttpRequest, tracking_code: str) -> Delivery:
     """The delivery the signed-in reader may open under this tracking code, or 404
     (someone else's letter, a malformed code)."""
     try:
-        return selectors.delivery_for(user=request.user, tracking_code=tracking_code)
+        return selectors.delivery_for(
+            user=request.user, tracking_code=tracking_code, grant=acting_grant(request)
+        )
     except Delivery.DoesNotExist:
         raise Http404 from None
 
@@ -90,16 +149,23 @@ def record_access(request: HttpRequest, delivery: Delivery, action: AccessAction
     """Record a download or print for the owner to see when the reader is not
     the owner (the owner's own use is not recorded)."""
     services.delivery_record_access(
-        user=request.user, delivery=delivery, action=action, ip=client_ip(request)
+        user=request.user,
+        delivery=delivery,
+        action=action,
+        ip=client_ip(request),
+        **reader_kwargs(request),
     )
 
 
 def _list(request: HttpRequest, name: str) -> HttpResponse:
     title, scope = LIST_VIEWS[name]
-    form = InboxFilterForm(request.GET, senders=selectors.inbox_senders(user=request.user))
+    grant = acting_grant(request)
+    form = InboxFilterForm(
+        request.GET, senders=selectors.inbox_senders(user=request.user, grant=grant)
+    )
     form.is_valid()  # errors are shown; the valid filters still apply
     page = selectors.inbox(
-        user=request.user, after=request.GET.get("after"), **scope, **form.filters()
+        user=request.user, grant=grant, after=request.GET.get("after"), **scope, **form.filters()
     )
     return render(
         request,
@@ -114,19 +180,19 @@ def _list(request: HttpRequest, name: str) -> HttpResponse:
     )
 
 
-@person_inbox
+@inbox_reader
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     return _list(request, "inbox")
 
 
-@person_inbox
+@inbox_reader
 @require_GET
 def starred(request: HttpRequest) -> HttpResponse:
     return _list(request, "starred")
 
 
-@person_inbox
+@inbox_reader
 @require_GET
 def archived(request: HttpRequest) -> HttpResponse:
     return _list(request, "archived")
@@ -140,7 +206,9 @@ def _letter_page(
     status: int = 200,
 ) -> HttpResponse:
     letter = delivery.letter
-    thread = selectors.letter_thread(user=request.user, delivery=delivery)
+    grant = acting_grant(request)
+    thread = selectors.letter_thread(user=request.user, delivery=delivery, grant=grant)
+    access = selectors.delivery_access_records(user=request.user, delivery=delivery)
     return render(
         request,
         "mailbox/letter.html",
@@ -155,24 +223,30 @@ def _letter_page(
                 (e.letter for e in thread if e.letter.pk == letter.in_reply_to_id), None
             ),
             "reply_form": (reply_form or ReplyForm())
-            if may_reply(request.user, delivery)
+            if may_reply(request.user, delivery, **reader_kwargs(request))
             else None,
+            # For the owner: everyone else's use of this letter, and the proxy's last.
+            "access_records": access,
+            "last_proxy_access": next((r for r in access if r.acting_as == ReaderRole.PROXY), None),
         },
         status=status,
     )
 
 
-@person_inbox
+@inbox_reader
 @require_GET
 def letter(request: HttpRequest, tracking_code: str) -> HttpResponse:
     delivery = delivery_or_404(request, tracking_code)
-    if not delivery.is_read:
-        # The read receipt: stamped once, on the owner's first open.
-        services.delivery_mark_read(user=request.user, delivery=delivery, ip=client_ip(request))
+    if not delivery.is_read or acting_grant(request) is not None:
+        # The read receipt: stamped once, on the first open by the owner or a
+        # proxy; and each open by a proxy is recorded for the owner to see.
+        services.delivery_mark_read(
+            user=request.user, delivery=delivery, ip=client_ip(request), **reader_kwargs(request)
+        )
     return _letter_page(request, delivery)
 
 
-@person_inbox
+@inbox_reader
 @require_GET
 def attachment(request: HttpRequest, tracking_code: str, position: int) -> FileResponse:
     delivery = delivery_or_404(request, tracking_code)
@@ -180,6 +254,12 @@ def attachment(request: HttpRequest, tracking_code: str, position: int) -> FileR
     if item is None:
         raise Http404
     record_access(request, delivery, AccessAction.DOWNLOAD)
+    return attachment_response(item)
+
+
+def attachment_response(item: Attachment) -> FileResponse:
+    """The file as a download, with its sniffed type, never sniffed again by the
+    browser, never cached."""
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Content-Disposition"] = content_disposition(item.original_name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -239,11 +319,11 @@ def _reply_refused(request: HttpRequest, delivery: Delivery, error: Exception) -
     )
 
 
-@person_inbox
+@inbox_reader
 @require_POST
 def reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
     delivery = delivery_or_404(request, tracking_code)
-    if not may_reply(request.user, delivery):
+    if not may_reply(request.user, delivery, **reader_kwargs(request)):
         return _reply_refused(request, delivery, ReplyNotAllowed())
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
@@ -253,6 +333,7 @@ def reply(request: HttpRequest, tracking_code: str) -> HttpResponse:
                 delivery=delivery,
                 text=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
+                grant=acting_grant(request),
             )
         except ReplyNotAllowed as exc:
             return _reply_refused(request, delivery, exc)

@@ -3,8 +3,8 @@ and a page to print from the browser (`mailbox:print`). Both show the codes
 and a QR code to the public check `/verify/?t=…&v=…`.
 
 Found and recorded like every letter view (`delivery_or_404`, `record_access`
-with PRINT), behind `person_inbox`. Neither stamps the read receipt: only the
-letter's page does."""
+with PRINT), behind `inbox_reader`: the owner, or a proxy within their grant.
+Neither stamps the read receipt: only the letter's page does."""
 
 from urllib.parse import urlencode
 
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from .constants import AccessAction
 from .models import Letter
 from .pdf import document_context, letter_pdf
-from .views import delivery_or_404, person_inbox, record_access
+from .views import delivery_or_404, inbox_reader, record_access
 
 
 def verify_path(letter: Letter) -> str:
@@ -25,7 +25,7 @@ def verify_path(letter: Letter) -> str:
     return f"{reverse('letter_verify')}?{query}"
 
 
-@person_inbox
+@inbox_reader
 @require_GET
 def pdf(request: HttpRequest, tracking_code: str) -> HttpResponse:
     delivery = delivery_or_404(request, tracking_code)
@@ -42,7 +42,7 @@ def pdf(request: HttpRequest, tracking_code: str) -> HttpResponse:
     return response
 
 
-@person_inbox
+@inbox_reader
 @require_GET
 def print_page(request: HttpRequest, tracking_code: str) -> HttpResponse:
     delivery = delivery_or_404(request, tracking_code)

@@ -13,7 +13,7 @@ from payam.jalali import MONTH_NAMES, from_jalali, to_jalali
 from payam.text import normalize_digits, to_persian_digits
 
 
-def _current_jalali_year() -> int:
+def current_jalali_year() -> int:
     return int(jdatetime.date.fromgregorian(date=timezone.localdate()).year)
 
 
@@ -30,7 +30,7 @@ class JalaliDateWidget(forms.MultiWidget):
         min_year: int = 1300,
         max_year: int | None = None,
     ) -> None:
-        max_year = max_year or _current_jalali_year()
+        max_year = max_year or current_jalali_year()
         # The empty option names the part, so each select says what it asks for.
         days = [("", _("روز"))] + [(str(d), to_persian_digits(d)) for d in range(1, 32)]
         months = [("", _("ماه"))] + [(str(i), n) for i, n in enumerate(MONTH_NAMES, start=1)]

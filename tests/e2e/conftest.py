@@ -35,6 +35,25 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 HERE = Path(__file__).parent
 
 
+@pytest.fixture(autouse=True)
+def data_migration_rows(transactional_db: None) -> None:
+    """Every journey runs against `live_server`, whose database is emptied after
+    each test — rows written by data migrations (the portal's own 4040 sender,
+    the audit chain's head) included. They are put back before each journey.
+    (Serialized rollback would do it too, but mixed with the flush of tests
+    without it, it restores content types that the flush has re-created.)"""
+    from payam.audit import GENESIS_HASH
+    from payam.models import AuditChainHead
+    from sms.constants import SYSTEM_SENDER
+    from sms.models import SenderNumber
+
+    SenderNumber.objects.get_or_create(
+        number=SYSTEM_SENDER,
+        defaults={"owner_label": "پیام ایران (سامانه‌ی ملی پیام‌رسانی رسمی)", "kind": "system"},
+    )
+    AuditChainHead.objects.get_or_create(pk=1, defaults={"seq": 0, "last_hash": GENESIS_HASH})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test under tests/e2e is a browser journey."""
     for item in items:

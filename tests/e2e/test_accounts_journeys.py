@@ -22,10 +22,9 @@ from accounts.services import role_grant
 
 from .conftest import DevOutbox, Journey
 
-# live_server empties the database after every test, rows written by data migrations
-# (the portal's own 4040 sender, the audit chain's head) included; serialized rollback
-# puts them back before each journey.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# live_server empties the database after every test; conftest's data_migration_rows
+# puts back what data migrations wrote.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Shabe-Yalda-1403!"  # long, uncommon, neither a national code nor a mobile
 NEW_PASSWORD = "Baharan-Sabz-1404?"
