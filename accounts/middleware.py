@@ -1,9 +1,16 @@
 """What a signed-in person must do before anything else: change a password that
-was generated for them, and, for staff roles, set up two-factor sign-in."""
+was generated for them, and, for staff roles, set up two-factor sign-in. And the
+"last seen" of each open session, written at most once a minute."""
 
+import hashlib
+import logging
 from collections.abc import Callable
 
+from allauth.account.adapter import get_adapter
+from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from .models import User
 from .selectors import mfa_setup_pending
+
+logger = logging.getLogger("payam.accounts")
 
 # Paths reachable while a first-login step is pending.
 ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz", "/captcha/", "/accounts/logout/", "/dev/")
@@ -51,3 +60,42 @@ class AccountGuardMiddleware:
             )
             return redirect("mfa_activate_totp")
         return None
+
+
+class SessionActivityMiddleware:
+    """allauth's session activity (the "open sessions" page: IP, browser, last
+    seen), without its five statements on every request: the session's row is
+    written when the IP or the browser changed, or when the last write is older
+    than USERSESSIONS_ACTIVITY_SECONDS; a cache key remembers the last write.
+    A cache that is down writes every time, as allauth's own middleware does."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session_key = request.session.session_key if hasattr(request, "session") else None
+        if session_key and request.user.is_authenticated:
+            self._track(request, session_key)
+        return self.get_response(request)
+
+    @staticmethod
+    def _track(request: HttpRequest, session_key: str) -> None:
+        seen = "|".join(
+            (
+                str(request.user.pk),
+                get_adapter().get_client_ip(request) or "",
+                request.META.get("HTTP_USER_AGENT", ""),
+            )
+        )
+        fingerprint = hashlib.sha256(seen.encode()).hexdigest()[:32]
+        key = f"usersession:seen:{hashlib.sha256(session_key.encode()).hexdigest()[:32]}"
+        try:
+            if cache.get(key) == fingerprint:
+                return
+        except Exception:
+            logger.warning("Session activity cache unavailable", exc_info=True)
+        UserSession.objects.create_from_request(request)
+        try:
+            cache.set(key, fingerprint, settings.USERSESSIONS_ACTIVITY_SECONDS)
+        except Exception:
+            logger.warning("Session activity cache unavailable", exc_info=True)

@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "payam.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "accounts.middleware.AccountGuardMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -104,6 +104,9 @@ if REDIS_URL:
             "KEY_PREFIX": "payam",
         }
     }
+    # Sessions are written to the database and read from Redis: a signed-in page
+    # costs no session query, and a Redis restart loses no one's sign-in.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -154,7 +157,11 @@ SOCIALACCOUNT_STORE_TOKENS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Payam"
 MFA_RECOVERY_CODE_COUNT = 10
-USERSESSIONS_TRACK_ACTIVITY = True
+# Activity is tracked by accounts.middleware.SessionActivityMiddleware, which
+# writes a session's "last seen" at most once a minute (allauth's own middleware
+# would write on every request; its TRACK_ACTIVITY stays off so it never does).
+USERSESSIONS_TRACK_ACTIVITY = False
+USERSESSIONS_ACTIVITY_SECONDS = 60
 
 # Single sign-on with the national smart-government gateway (OpenID Connect). Off
 # unless SSO_SERVER_URL is set; an SSO login binds to the account with the same
