@@ -8,7 +8,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from payam.forms import JalaliDateField, JalaliDateWidget, MarksInvalidFields, current_jalali_year
+from payam.forms import (
+    JalaliDateField,
+    JalaliDateWidget,
+    MarksInvalidFields,
+    Select,
+    current_jalali_year,
+)
 from payam.text import localized_digits
 
 from .constants import PROXY_MAX_DAYS, SUBJECT_MAX_LENGTH, LetterCategory, ProxyScope
@@ -45,13 +51,13 @@ class InboxFilterForm(MarksInvalidFields):
         required=False,
         coerce=int,
         empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=Select(attrs={"class": "form-select"}),
     )
     category = forms.ChoiceField(
         label=_("دسته"),
         required=False,
         choices=[("", _("همه‌ی دسته‌ها")), *LetterCategory.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=Select(attrs={"class": "form-select"}),
     )
     date_from = JalaliDateField(label=_("از تاریخ"), required=False, min_year=FIRST_YEAR)
     date_to = JalaliDateField(label=_("تا تاریخ"), required=False, min_year=FIRST_YEAR)
@@ -198,7 +204,7 @@ class ProxyForm(MarksInvalidFields):
         required=False,
         coerce=int,
         empty_value=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=Select(attrs={"class": "form-select"}),
         help_text=_("اگر دستگاهی برگزینید، وکیل فقط نامه‌های همان دستگاه را می‌بیند."),
     )
     expires_on = JalaliDateField(

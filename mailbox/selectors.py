@@ -6,9 +6,11 @@ PermissionDenied, so a tracking code reveals nothing about other people."""
 
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,6 +37,7 @@ MAX_SENDERS = 200  # senders offered in the inbox's filter
 MAX_THREAD = 50  # letters shown in one conversation
 MAX_GRANTS = 100  # proxy grants listed on the proxies page
 MAX_ACCESS_ROWS = 100  # access records listed on a letter's page
+T = TypeVar("T")
 PERSON_USER_KINDS = frozenset({UserKind.NATURAL, UserKind.LEGAL})
 
 
@@ -44,10 +47,22 @@ def mailbox_of(*, user: Actor) -> Mailbox | None:
     return Mailbox.objects.filter(owner=user).first()
 
 
+def _owned_by(owner_id: int) -> QuerySet[Delivery]:
+    # The owner's one mailbox as a scalar subquery, not a join: PostgreSQL then
+    # walks delivery_inbox_idx for that recipient in order and stops at the page.
+    mailbox = Mailbox.objects.filter(owner_id=owner_id).values("pk")[:1]
+    return Delivery.objects.filter(recipient_id=Subquery(mailbox))
+
+
 def _own(user: Actor) -> QuerySet[Delivery]:
     if not user.is_authenticated or not getattr(user, "is_active", False):
         return Delivery.objects.none()
-    return Delivery.objects.filter(recipient__owner=user)
+    return _owned_by(user.pk)
+
+
+def _holds(user: Actor, grant: ProxyGrant) -> bool:
+    """The grant is the user's own and live."""
+    return user.is_authenticated and grant.proxy_id == user.pk and grant.is_live()
 
 
 def _readable(user: Actor, grant: ProxyGrant | None = None) -> QuerySet[Delivery]:
@@ -56,7 +71,7 @@ def _readable(user: Actor, grant: ProxyGrant | None = None) -> QuerySet[Delivery
     grant."""
     if grant is None:
         return _own(user)
-    if not user.is_authenticated or grant.proxy_id != user.pk or not grant.is_live():
+    if not _holds(user, grant):
         return Delivery.objects.none()
     rows = Delivery.objects.filter(recipient_id=grant.mailbox_id)
     if grant.agency_id is not None:
@@ -100,6 +115,26 @@ def _day_start(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value)
     return timezone.make_aware(datetime.combine(value, time.min))
+
+
+# What a row of the inbox list shows (templates/mailbox/_row.html), and no more:
+# not the letter's body, which may be long, nor the sender's mailbox.
+INBOX_ROW_FIELDS = (
+    "id",
+    "delivered_at",
+    "first_read_at",
+    "archived",
+    "starred",
+    "recipient_id",
+    "letter__id",
+    "letter__tracking_code",
+    "letter__sender_id",
+    "letter__sender_name",
+    "letter__subject",
+    "letter__category",
+    "letter__is_legal_notice",
+    "letter__attachment_count",
+)
 
 
 def inbox(
@@ -150,9 +185,9 @@ def inbox(
         at, pk = cursor
         rows = rows.filter(Q(delivered_at__lt=at) | Q(delivered_at=at, pk__lt=pk))
     page = list(
-        rows.select_related("letter", "letter__sender").order_by("-delivered_at", "-pk")[
-            : limit + 1
-        ]
+        rows.select_related("letter")
+        .only(*INBOX_ROW_FIELDS)
+        .order_by("-delivered_at", "-pk")[: limit + 1]
     )
     more = len(page) > limit
     items = page[:limit]
@@ -173,16 +208,34 @@ def _search(query: str) -> Q:
 
 def inbox_senders(*, user: Actor, grant: ProxyGrant | None = None) -> list[tuple[int, str]]:
     """(mailbox id, name) of everyone who has sent a letter to the reader's
-    inbox, by name: the choices of the inbox's sender filter."""
-    rows = (
-        _readable(user, grant)
-        .values_list(
-            "letter__sender_id", "letter__sender__display_name", "letter__sender__identifier"
+    inbox, by name: the choices of the inbox's sender filter. Kept in the cache
+    per inbox owner like the unread count, and dropped with it when letters
+    arrive (services.forget_unread_counts); a proxy limited to one agency sees
+    only that agency."""
+    if grant is None:
+        if not user.is_authenticated or not getattr(user, "is_active", False):
+            return []
+        owner_id = user.pk
+    else:
+        if not _holds(user, grant) or grant.mailbox.owner_id is None:
+            return []
+        owner_id = grant.mailbox.owner_id
+
+    def compute() -> list[tuple[int, str]]:
+        rows = (
+            _owned_by(owner_id)
+            .values_list(
+                "letter__sender_id", "letter__sender__display_name", "letter__sender__identifier"
+            )
+            .distinct()
+            .order_by("letter__sender__display_name", "letter__sender_id")[:MAX_SENDERS]
         )
-        .distinct()
-        .order_by("letter__sender__display_name", "letter__sender_id")[:MAX_SENDERS]
-    )
-    return [(pk, name or identifier) for pk, name, identifier in rows]
+        return [(pk, name or identifier) for pk, name, identifier in rows]
+
+    senders = _cached(senders_cache_key(owner_id), compute)
+    if grant is not None and grant.agency_id is not None:
+        senders = [(pk, name) for pk, name in senders if pk == grant.agency_id]
+    return [(int(pk), str(name)) for pk, name in senders]
 
 
 def unread_count(*, user: Actor) -> int:
@@ -194,6 +247,28 @@ def unread_cache_key(user_id: int) -> str:
     return f"mailbox:unread:{user_id}"
 
 
+def senders_cache_key(user_id: int) -> str:
+    return f"mailbox:senders:{user_id}"
+
+
+def _cached(key: str, compute: Callable[[], T]) -> T:
+    """`compute()` kept in the cache under `key` for INBOX_UNREAD_CACHE_SECONDS.
+    A cache that is down costs the computation, never the page."""
+    try:
+        cached = cache.get(key)
+    except Exception:
+        logger.warning("The cache is unreachable; reading %s afresh", key, exc_info=True)
+        return compute()
+    if cached is not None:
+        return cast(T, cached)
+    value = compute()
+    try:
+        cache.set(key, value, settings.INBOX_UNREAD_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Could not cache %s", key, exc_info=True)
+    return value
+
+
 def unread_count_cached(*, user: Actor) -> int:
     """`unread_count` for the header of every page: one query over the partial
     index `delivery_unread_idx`, then kept in the cache for
@@ -203,20 +278,7 @@ def unread_count_cached(*, user: Actor) -> int:
     that is down costs the query, never the page."""
     if not user.is_authenticated:
         return 0
-    key = unread_cache_key(user.pk)
-    try:
-        cached = cache.get(key)
-    except Exception:
-        logger.warning("The cache is unreachable; counting unread letters", exc_info=True)
-        return unread_count(user=user)
-    if isinstance(cached, int):
-        return cached
-    count = unread_count(user=user)
-    try:
-        cache.set(key, count, settings.INBOX_UNREAD_CACHE_SECONDS)
-    except Exception:
-        logger.warning("Could not cache the unread count", exc_info=True)
-    return count
+    return int(_cached(unread_cache_key(user.pk), lambda: unread_count(user=user)))
 
 
 def delivery_for(*, user: Actor, tracking_code: str, grant: ProxyGrant | None = None) -> Delivery:

@@ -85,11 +85,12 @@ from .models import (
     ProxyGrant,
 )
 from .permissions import Actor, may_read, may_reply, may_send_as
-from .selectors import inbox_access, unread_cache_key
+from .selectors import inbox_access, senders_cache_key, unread_cache_key
 
 logger = logging.getLogger("payam.mailbox")
 
 LOOKUP_BATCH = 1000  # identifiers per IN (…) lookup
+COPY_BLOCK = 20_000  # staged recipients per write to the COPY stream
 NOTIFY_BATCH = 500  # deliveries notified per transaction
 SMS_SENDER_NAME_MAX = 60
 MAILBOX_KIND_OF_USER = {UserKind.NATURAL: MailboxKind.NATURAL, UserKind.LEGAL: MailboxKind.LEGAL}
@@ -801,10 +802,13 @@ def letters_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def forget_unread_counts(owner_ids: Iterable[int | None]) -> None:
-    """After the commit, drop the cached header counts of these accounts (new
-    letters, a first read), so the next page counts again. A cache that is down
+    """After the commit, drop the cached header counts and inbox sender lists of
+    these accounts (new letters, a first read), so the next page reads again. A cache that is down
     only leaves a count stale until it expires (selectors.unread_count_cached)."""
-    keys = sorted({unread_cache_key(pk) for pk in owner_ids if pk is not None})
+    owners = {pk for pk in owner_ids if pk is not None}
+    keys = sorted(
+        {unread_cache_key(pk) for pk in owners} | {senders_cache_key(pk) for pk in owners}
+    )
     if not keys:
         return
 

@@ -3,6 +3,7 @@
 The database stores UTC; these helpers convert only for display."""
 
 from datetime import date, datetime
+from functools import lru_cache
 
 import jdatetime
 from django.utils import timezone
@@ -29,25 +30,47 @@ def from_jalali(year: int, month: int, day: int) -> date:
     return jdatetime.date(year, month, day).togregorian()
 
 
+@lru_cache(maxsize=8192)
+def _jalali_day(day: date) -> tuple[int, int, int]:
+    """(year, month, day) of a Gregorian day in the Jalali calendar, remembered:
+    a page of letters shows a few days many times, and jdatetime's conversion is
+    the slowest part of showing a date."""
+    j = jdatetime.date.fromgregorian(date=day)
+    return int(j.year), int(j.month), int(j.day)
+
+
+def _local(value: date | datetime) -> date | datetime:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _day_of(value: date | datetime) -> tuple[int, int, int]:
+    local = _local(value)
+    return _jalali_day(local.date() if isinstance(local, datetime) else local)
+
+
 def format_date(value: date | datetime | None) -> str:
     """۱۴۰۳/۰۱/۰۱ — the date part of `value` in Tehran time."""
     if value is None:
         return ""
-    j = to_jalali(value)
-    return localized_digits(f"{j.year:04d}/{j.month:02d}/{j.day:02d}")
+    year, month, day = _day_of(value)
+    return localized_digits(f"{year:04d}/{month:02d}/{day:02d}")
 
 
 def format_datetime(value: datetime | None) -> str:
     """۱۴۰۳/۰۱/۰۱ ۱۴:۳۰ — date and time in Tehran time."""
     if value is None:
         return ""
-    j = to_jalali(value)
-    return localized_digits(f"{j.year:04d}/{j.month:02d}/{j.day:02d} {j.hour:02d}:{j.minute:02d}")
+    local = _local(value)
+    year, month, day = _day_of(local)
+    assert isinstance(local, datetime)  # noqa: S101 — a datetime stays one
+    return localized_digits(f"{year:04d}/{month:02d}/{day:02d} {local.hour:02d}:{local.minute:02d}")
 
 
 def format_date_long(value: date | datetime | None) -> str:
     """۱ فروردین ۱۴۰۳ — for letters and PDFs."""
     if value is None:
         return ""
-    j = to_jalali(value)
-    return localized_digits(f"{j.day} {MONTH_NAMES[j.month - 1]} {j.year}")
+    year, month, day = _day_of(value)
+    return localized_digits(f"{day} {MONTH_NAMES[month - 1]} {year}")
