@@ -61,6 +61,15 @@ class Mailbox(models.Model):
     class Meta:
         verbose_name = _("کارپوشه")
         verbose_name_plural = _("کارپوشه‌ها")
+        indexes = [
+            # The few hundred agencies among millions of person mailboxes, by name:
+            # the directory and the agency choices of forms read them through it.
+            models.Index(
+                fields=["display_name", "id"],
+                condition=Q(kind=MailboxKind.AGENCY),
+                name="mailbox_agency_name_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "identifier"],
