@@ -1,16 +1,31 @@
 """Iranian identity numbers: the 10-digit national code (کد ملی) of a natural
 person and the 11-digit national ID (شناسه ملی) of a legal person."""
 
+from operator import mul
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from payam.text import normalize_digits
 
+NATIONAL_CODE_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 LEGAL_ID_WEIGHTS = (29, 27, 23, 19, 17)
 
 
 def national_code_check_digit(first_nine: str) -> int:
-    remainder = sum(int(d) * (10 - i) for i, d in enumerate(first_nine)) % 11
+    remainder = sum(map(mul, map(int, first_nine), NATIONAL_CODE_WEIGHTS)) % 11
+    return remainder if remainder < 2 else 11 - remainder
+
+
+def _national_code_check_digit_ascii(code: bytes) -> int:
+    """national_code_check_digit of the first nine of ten ASCII digits, unrolled:
+    a campaign checks a million codes in one request."""
+    total = (
+        10 * code[0] + 9 * code[1] + 8 * code[2] + 7 * code[3] + 6 * code[4]
+        + 5 * code[5] + 4 * code[6] + 3 * code[7] + 2 * code[8]
+        - 48 * 54  # ord("0") times the sum of the weights
+    )  # fmt: skip
+    remainder = total % 11
     return remainder if remainder < 2 else 11 - remainder
 
 
@@ -20,7 +35,8 @@ def is_valid_national_code(value: str) -> bool:
         return False
     if len(set(value)) == 1:
         return False
-    return national_code_check_digit(value[:9]) == int(value[9])
+    code = value.encode()
+    return _national_code_check_digit_ascii(code) == code[9] - 48
 
 
 def legal_id_check_digit(first_ten: str) -> int:

@@ -59,6 +59,8 @@ def normalize_name(value: str) -> str:
 def normalize_digits(value: str) -> str:
     """A code typed by a person (national code, mobile, tracking code): ASCII digits,
     and separators people type out of habit (spaces, dashes, dots, slashes) removed."""
+    if value.isascii() and value.isdigit():
+        return value  # already clean: the common case of a file or an API with many codes
     value = _INVISIBLE.sub("", to_ascii_digits(value)).replace(ZWNJ, "")
     return re.sub(r"[\s\-_./]", "", value)
 

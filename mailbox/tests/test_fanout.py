@@ -57,7 +57,7 @@ def test_a_crash_after_the_first_chunk_resumes_with_one_delivery_each(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         letter = send(recipients=[ALI, *national_codes(6)])
-    real = services._create_deliveries
+    real = services._deliver_staged
     calls = []
 
     def crash_on_second_chunk(*args, **kwargs):
@@ -67,14 +67,14 @@ def test_a_crash_after_the_first_chunk_resumes_with_one_delivery_each(
             raise SystemExit("worker lost")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_create_deliveries", crash_on_second_chunk)
+    monkeypatch.setattr(services, "_deliver_staged", crash_on_second_chunk)
     with pytest.raises(SystemExit):
         letter_fanout(letter_id=letter.pk)
     letter.refresh_from_db()
     assert letter.fanout_state == FanoutState.RUNNING and letter.fanout_done == 2
     assert len(delivered(letter)) == 2  # the second chunk was rolled back
 
-    monkeypatch.setattr(services, "_create_deliveries", real)
+    monkeypatch.setattr(services, "_deliver_staged", real)
     assert letter_fanout(letter_id=letter.pk) == 5
     letter.refresh_from_db()
     assert letter.fanout_state == FanoutState.DONE and letter.fanout_done == 7
@@ -126,3 +126,33 @@ def test_beat_runs_the_sweeper():
 
     entry = app.conf.beat_schedule["mailbox-sweep"]
     assert entry["task"] == "mailbox.sweep" and "mailbox.sweep" in app.tasks
+
+
+def test_a_large_letter_reaches_mailboxes_and_codes_alike_once_each(
+    send, small_limits, ali, django_capture_on_commit_callbacks
+):
+    from mailbox import selectors
+    from mailbox.constants import DeliveryStatus, NotifyStatus
+
+    from .conftest import COMPANY, make_company
+
+    company_box = services.mailbox_for_user(user=make_company())
+    strangers = national_codes(3)
+    assert selectors.unread_count_cached(user=ali) == 0  # cached before the letter
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = send(recipients=[company_box, COMPANY, ALI, *strangers])
+    letter.refresh_from_db()
+    assert letter.fanout_state == FanoutState.DONE and letter.fanout_done == 5
+
+    rows = Delivery.objects.filter(letter=letter)
+    recipients = list(rows.values_list("recipient_id", flat=True))
+    assert len(recipients) == len(set(recipients)) == 5  # the company once
+    ali_box = Mailbox.objects.get(owner=ali)  # made for his account, not a placeholder
+    placeholders = Mailbox.objects.filter(identifier__in=strangers, owner__isnull=True)
+    notify = dict(rows.values_list("recipient_id", "notification_status"))
+    assert notify[ali_box.pk] == notify[company_box.pk] == NotifyStatus.SENT  # told by SMS
+    assert sorted(notify[p.pk] for p in placeholders) == [NotifyStatus.SKIPPED] * 3
+    assert set(rows.values_list("status", "first_read_at", "archived", "starred")) == {
+        (DeliveryStatus.DELIVERED, None, False, False)
+    }
+    assert selectors.unread_count_cached(user=ali) == 1  # the cached count was dropped
