@@ -54,7 +54,7 @@ from bench.scale import (  # noqa: E402
 # The tables loaded with their keys and indexes dropped, then rebuilt.
 LOADED_TABLES = ("mailbox_mailbox", "mailbox_letter", "mailbox_delivery")
 INLINE_LIMIT = 2000  # LETTER_INLINE_RECIPIENTS: group letters stay under it
-FANOUT_CHUNK = 5000  # LETTER_FANOUT_CHUNK: a campaign's deliveries are stamped per chunk
+FANOUT_CHUNK = 20_000  # LETTER_FANOUT_CHUNK: a campaign's deliveries are stamped per chunk
 COPY_BATCH = 20_000  # rows per write to the COPY stream
 YEAR = 365.25 * 24 * 3600
 

@@ -330,7 +330,7 @@ LETTER_VERIFY_KEY = env.str("LETTER_VERIFY_KEY", default="dev-only-letter-verify
 # Up to this many recipients a letter is delivered in the sender's transaction;
 # beyond it, a Celery task on the `bulk` queue delivers it in chunks.
 LETTER_INLINE_RECIPIENTS = env.int("LETTER_INLINE_RECIPIENTS", default=2000)
-LETTER_FANOUT_CHUNK = env.int("LETTER_FANOUT_CHUNK", default=5000)
+LETTER_FANOUT_CHUNK = env.int("LETTER_FANOUT_CHUNK", default=20000)
 LETTER_ATTACHMENT_MAX_BYTES = env.int("LETTER_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 LETTER_MAX_ATTACHMENTS = env.int("LETTER_MAX_ATTACHMENTS", default=10)
 LETTER_VERIFY_PER_MINUTE = env.int("LETTER_VERIFY_PER_MINUTE", default=20)  # /verify/ per IP
