@@ -18,7 +18,7 @@ CHROMIUM ?= /usr/bin/chromium
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help run test lint typecheck pytest migrations-check deploy-check e2e bench \
+.PHONY: help run test lint typecheck pytest migrations-check deploy-check e2e bench bench-scale \
         assets messages venv migrate seed serve worker beat collectstatic clean
 
 help: ## List the targets
@@ -62,6 +62,11 @@ e2e: venv ## Browser journeys in Debian's Chromium (installs it with apt-get whe
 
 bench: venv ## Benchmarks: print figures and write bench/results/*.json
 	$(PY) bench/run.py
+
+bench-scale: venv ## National scale on PostgreSQL: seed 10M deliveries, inbox under load, 1M fan-out
+	$(PY) bench/seed_scale.py
+	$(PY) bench/inbox_load.py
+	$(PY) bench/fanout.py
 
 # --- set-up ------------------------------------------------------------------------------
 venv: $(VENV)/.synced ## Create .venv and install the locked dependencies
