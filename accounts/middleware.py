@@ -4,6 +4,7 @@ was generated for them, and, for staff roles, set up two-factor sign-in. And the
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 
 from allauth.account.adapter import get_adapter
@@ -66,7 +67,8 @@ class SessionActivityMiddleware:
     """allauth's session activity (the "open sessions" page: IP, browser, last
     seen), without its five statements on every request: the session's row is
     written when the IP or the browser changed, or when the last write is older
-    than USERSESSIONS_ACTIVITY_SECONDS; a cache key remembers the last write.
+    than USERSESSIONS_ACTIVITY_SECONDS; a cache key remembers the last write and
+    its time (the key's expiry only tidies up).
     A cache that is down writes every time, as allauth's own middleware does."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -89,13 +91,16 @@ class SessionActivityMiddleware:
         )
         fingerprint = hashlib.sha256(seen.encode()).hexdigest()[:32]
         key = f"usersession:seen:{hashlib.sha256(session_key.encode()).hexdigest()[:32]}"
+        now = time.time()
+        period = settings.USERSESSIONS_ACTIVITY_SECONDS
         try:
-            if cache.get(key) == fingerprint:
+            last = cache.get(key)
+            if isinstance(last, tuple) and last[0] == fingerprint and now - last[1] < period:
                 return
         except Exception:
             logger.warning("Session activity cache unavailable", exc_info=True)
         UserSession.objects.create_from_request(request)
         try:
-            cache.set(key, fingerprint, settings.USERSESSIONS_ACTIVITY_SECONDS)
+            cache.set(key, (fingerprint, now), period)
         except Exception:
             logger.warning("Session activity cache unavailable", exc_info=True)

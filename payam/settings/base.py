@@ -104,9 +104,6 @@ if REDIS_URL:
             "KEY_PREFIX": "payam",
         }
     }
-    # Sessions are written to the database and read from Redis: a signed-in page
-    # costs no session query, and a Redis restart loses no one's sign-in.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
