@@ -363,10 +363,9 @@ def test_the_inbox_page_takes_the_same_queries_for_5_or_40_letters(
 ):
     bulk_letters(tax, mailbox_for_user(user=ali), count)
     reader.get(INBOX)  # the first request records the session, the senders, the unread count
-    # Middleware: the session (none when it is cached in Redis), the user, the roles
-    # for the header; then the profile (is the inbox active?) and the page of letters
-    # = 5. The session's "last seen" was written a moment ago, and the header's unread
-    # count and the filter's senders are cached.
+    # Middleware: the session, the user, the roles for the header; then the profile
+    # (is the inbox active?) and the page of letters = 5. The session's "last seen" was
+    # written a moment ago, and the header's unread count and the senders are cached.
     with django_assert_max_num_queries(5):
         response = reader.get(INBOX, {"q": "نامه", "unread": "on"})
     assert rows(response) == min(count, 25)
