@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .constants import SENDER_PREFIX, SenderKind, SmsKind, SmsStatus, UssdAction
 
@@ -79,7 +80,9 @@ class OutboundSMS(models.Model):
     idempotency_key = models.CharField(  # noqa: DJ001
         _("کلید یکتایی"), max_length=100, null=True, blank=True
     )
-    batch_id = models.UUIDField(_("دسته"), null=True, blank=True, db_index=True)
+    batch_id = models.UUIDField(
+        pgettext_lazy("SMS batch", "دسته"), null=True, blank=True, db_index=True
+    )
     gateway = models.CharField(_("درگاه"), max_length=20, blank=True)
     gateway_message_id = models.CharField(_("شناسه در درگاه"), max_length=100, blank=True)
     error = models.CharField(_("خطا"), max_length=300, blank=True)
