@@ -30,7 +30,7 @@ from . import selectors, services
 from .constants import AccessAction, ReaderRole
 from .exceptions import AttachmentRefused, MailboxError, ReplyNotAllowed
 from .forms import InboxFilterForm, ReplyForm
-from .models import Attachment, Delivery, ProxyGrant
+from .models import Attachment, Delivery, Letter, ProxyGrant
 from .permissions import may_reply
 
 if TYPE_CHECKING:
@@ -250,11 +250,17 @@ def letter(request: HttpRequest, tracking_code: str) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, tracking_code: str, position: int) -> FileResponse:
     delivery = delivery_or_404(request, tracking_code)
-    item = next((a for a in delivery.letter.attachments.all() if a.position == position), None)
-    if item is None:
-        raise Http404
+    item = attachment_at(delivery.letter, position)
     record_access(request, delivery, AccessAction.DOWNLOAD)
     return attachment_response(item)
+
+
+def attachment_at(letter: Letter, position: int) -> Attachment:
+    """The letter's attachment at `position` (from its prefetched attachments), or 404."""
+    found = next((a for a in letter.attachments.all() if a.position == position), None)
+    if found is None:
+        raise Http404
+    return found
 
 
 def attachment_response(item: Attachment) -> FileResponse:

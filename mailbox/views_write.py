@@ -21,7 +21,7 @@ from . import selectors, services
 from .exceptions import AttachmentRefused, LetterNotAccepted, MailboxError
 from .forms import QUERY_MAX_LENGTH, WriteForm
 from .models import Letter, Mailbox
-from .views import acting_grant, attachment_response, person_inbox
+from .views import acting_grant, attachment_at, attachment_response, person_inbox
 
 DIRECTORY_PAGE_SIZE = 20
 
@@ -150,7 +150,4 @@ def sent_letter(request: HttpRequest, tracking_code: str) -> HttpResponse:
 def sent_attachment(request: HttpRequest, tracking_code: str, position: int) -> FileResponse:
     """An attachment of a letter the person sent."""
     item = _sent_or_404(request, tracking_code)
-    found = next((a for a in item.letter.attachments.all() if a.position == position), None)
-    if found is None:
-        raise Http404
-    return attachment_response(found)
+    return attachment_response(attachment_at(item.letter, position))
