@@ -205,8 +205,8 @@ def main() -> None:
     # The broker is not part of this measurement: record the rings instead of
     # publishing them, and run the fan-out task here, as a worker would.
     rung: dict[str, list[int]] = {"fanout": [], "notify": []}
-    services._ring_fanout = lambda letter_id: rung["fanout"].append(letter_id)
-    services._ring_notify = lambda letter_id, *, bulk: rung["notify"].append(letter_id)
+    services.doorbell.ring_fanout = lambda letter_id: rung["fanout"].append(letter_id)
+    services.doorbell.ring_notify = lambda letter_id, *, bulk: rung["notify"].append(letter_id)
 
     letters: list[int] = []
     try:

@@ -57,7 +57,7 @@ def test_a_crash_after_the_first_chunk_resumes_with_one_delivery_each(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         letter = send(recipients=[ALI, *national_codes(6)])
-    real = services._deliver_staged
+    real = services.fanout._deliver_staged
     calls = []
 
     def crash_on_second_chunk(*args, **kwargs):
@@ -67,14 +67,14 @@ def test_a_crash_after_the_first_chunk_resumes_with_one_delivery_each(
             raise SystemExit("worker lost")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_deliver_staged", crash_on_second_chunk)
+    monkeypatch.setattr(services.fanout, "_deliver_staged", crash_on_second_chunk)
     with pytest.raises(SystemExit):
         letter_fanout(letter_id=letter.pk)
     letter.refresh_from_db()
     assert letter.fanout_state == FanoutState.RUNNING and letter.fanout_done == 2
     assert len(delivered(letter)) == 2  # the second chunk was rolled back
 
-    monkeypatch.setattr(services, "_deliver_staged", real)
+    monkeypatch.setattr(services.fanout, "_deliver_staged", real)
     assert letter_fanout(letter_id=letter.pk) == 5
     letter.refresh_from_db()
     assert letter.fanout_state == FanoutState.DONE and letter.fanout_done == 7
@@ -84,7 +84,7 @@ def test_a_crash_after_the_first_chunk_resumes_with_one_delivery_each(
 
 
 def test_lost_progress_does_not_duplicate_deliveries(send, small_limits, ali, monkeypatch):
-    monkeypatch.setattr(services, "_ring_fanout", lambda letter_id: None)
+    monkeypatch.setattr(services.doorbell, "ring_fanout", lambda letter_id: None)
     codes = [ALI, *national_codes(4)]
     letter = send(recipients=codes)
     letter_fanout(letter_id=letter.pk)
@@ -103,7 +103,7 @@ def test_lost_progress_does_not_duplicate_deliveries(send, small_limits, ali, mo
 
 def test_the_sweeper_rings_for_a_fanout_that_stopped(send, small_limits, ali):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "_ring_fanout", lambda letter_id: None)
+        patch.setattr(services.doorbell, "ring_fanout", lambda letter_id: None)
         letter = send(recipients=[ALI, *national_codes(5)])
     Letter.objects.filter(pk=letter.pk).update(
         fanout_touched_at=timezone.now() - timedelta(hours=1)
@@ -116,7 +116,7 @@ def test_the_sweeper_rings_for_a_fanout_that_stopped(send, small_limits, ali):
 
 def test_a_fresh_fanout_is_left_to_its_task(send, small_limits, ali):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "_ring_fanout", lambda letter_id: None)
+        patch.setattr(services.doorbell, "ring_fanout", lambda letter_id: None)
         send(recipients=[ALI, *national_codes(5)])
     assert letters_sweep()["fanouts_rung"] == 0
 

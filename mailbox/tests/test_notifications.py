@@ -94,7 +94,7 @@ def test_a_mail_server_down_fails_only_those_without_sms(sent, monkeypatch):
     def down(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr(services, "get_connection", down)
+    monkeypatch.setattr(services.notifications, "get_connection", down)
     letter = sent()
     assert status(letter, ALI) == NotifyStatus.FAILED
 

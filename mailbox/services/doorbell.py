@@ -1,0 +1,13 @@
+"""Rings the Celery tasks after a commit; the database is the source of truth."""
+
+
+def ring_fanout(letter_id: int) -> None:
+    from ..tasks import fanout
+
+    fanout.apply_async(args=(letter_id,), queue="bulk")
+
+
+def ring_notify(letter_id: int, *, bulk: bool) -> None:
+    from ..tasks import notify
+
+    notify.apply_async(args=(letter_id,), queue="bulk" if bulk else "default")

@@ -1,0 +1,150 @@
+"""Reading: first-read stamps, the access log a person sees, flags."""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from payam import request_context
+from payam.audit import audit_record
+
+from ..constants import (
+    AccessAction,
+    ReaderRole,
+)
+from ..models import (
+    AccessRecord,
+    Delivery,
+)
+from ..permissions import Actor, may_read
+from ..selectors import senders_cache_key, unread_cache_key
+
+logger = logging.getLogger("payam.mailbox")
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def forget_unread_counts(owner_ids: Iterable[int | None]) -> None:
+    """After the commit, drop the cached header counts and inbox sender lists of
+    these accounts (new letters, a first read), so the next page reads again. A cache that is down
+    only leaves a count stale until it expires (selectors.unread_count_cached)."""
+    owners = {pk for pk in owner_ids if pk is not None}
+    keys = sorted(
+        {unread_cache_key(pk) for pk in owners} | {senders_cache_key(pk) for pk in owners}
+    )
+    if not keys:
+        return
+
+    def forget() -> None:
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            logger.warning("Could not drop %s cached unread counts", len(keys), exc_info=True)
+
+    transaction.on_commit(forget)
+
+
+def _grant_reference(grant: models.Model | None) -> tuple[str, str]:
+    if grant is None:
+        return "", ""
+    return grant._meta.label_lower, str(grant.pk)
+
+
+def delivery_record_access(
+    *,
+    user: Actor,
+    delivery: Delivery,
+    action: AccessAction | str,
+    acting_as: ReaderRole | str = ReaderRole.OWNER,
+    grant: models.Model | None = None,
+    ip: str | None = None,
+) -> AccessRecord | None:
+    """Record a view, download, print or reply by someone who is not the owner
+    (the owner's own reads are not recorded). Raises PermissionDenied unless
+    they may read it as `acting_as` under `grant`."""
+    if not may_read(user, delivery, acting_as=acting_as, grant=grant) or not isinstance(user, User):
+        raise PermissionDenied
+    if acting_as == ReaderRole.OWNER:
+        return None
+    grant_type, grant_id = _grant_reference(grant)
+    return AccessRecord.objects.create(
+        user=user,
+        acting_as=acting_as,
+        grant_type=grant_type,
+        grant_id=grant_id,
+        action=action,
+        letter_id=delivery.letter_id,
+        delivery=delivery,
+        ip=ip if ip is not None else request_context.current().ip,
+    )
+
+
+def delivery_mark_read(
+    *,
+    user: Actor,
+    delivery: Delivery,
+    acting_as: ReaderRole | str = ReaderRole.OWNER,
+    grant: models.Model | None = None,
+    ip: str | None = None,
+) -> Delivery:
+    """Open a letter: the first open stamps when and by whom (owner, proxy,
+    broker clerk) once and for all; every open by someone other than the owner
+    is recorded for the owner to see. Raises PermissionDenied."""
+    if not may_read(user, delivery, acting_as=acting_as, grant=grant):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        stamped = Delivery.objects.filter(pk=delivery.pk, first_read_at__isnull=True).update(
+            first_read_at=now, first_read_by=acting_as, first_reader=user
+        )
+        if stamped:
+            delivery.first_read_at, delivery.first_read_by = now, str(acting_as)
+            delivery.first_reader = user  # type: ignore[assignment]
+            forget_unread_counts([delivery.recipient.owner_id])
+            owner = delivery.recipient.owner
+            audit_record(
+                actor=user,
+                action="delivery.read",
+                target=delivery,
+                acting_for=owner if acting_as != ReaderRole.OWNER else None,
+                data={"letter": delivery.letter.tracking_code, "acting_as": str(acting_as)},
+            )
+        elif delivery.first_read_at is None:
+            delivery.refresh_from_db(fields=["first_read_at", "first_read_by", "first_reader"])
+        delivery_record_access(
+            user=user,
+            delivery=delivery,
+            action=AccessAction.VIEW,
+            acting_as=acting_as,
+            grant=grant,
+            ip=ip,
+        )
+    return delivery
+
+
+def delivery_set_flags(
+    *, user: Actor, delivery: Delivery, archived: bool | None = None, starred: bool | None = None
+) -> Delivery:
+    """Archive or star a letter in one's own inbox (only the owner). Nothing is
+    ever deleted: an archived letter is still there under the archive."""
+    if not may_read(user, delivery):
+        raise PermissionDenied
+    changes: dict[str, Any] = {}
+    if archived is not None and archived != delivery.archived:
+        changes["archived"] = archived
+    if starred is not None and starred != delivery.starred:
+        changes["starred"] = starred
+    if not changes:
+        return delivery
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(delivery, name, value)
+        audit_record(actor=user, action="delivery.flags", target=delivery, data=changes)
+    return delivery
