@@ -641,7 +641,8 @@ def letter_lines(
     rng: random.Random,
     names: dict[int, str],
 ) -> Iterator[str]:
-    from mailbox.content import canonical_content, content_sha256, verification_code
+    from mailbox.content import letter_content_hash, verification_code
+    from mailbox.models import Letter
 
     categories = list(CATEGORY_WEIGHTS)
     weights = list(CATEGORY_WEIGHTS.values())
@@ -669,8 +670,8 @@ def letter_lines(
         sender_name = names[letter.sender]
         legal = category == "summons" and rng.random() < 0.7
         reply = category in ("general", "summons") and rng.random() < 0.5
-        digest = content_sha256(
-            canonical_content(
+        digest = letter_content_hash(
+            Letter(
                 tracking_code=code,
                 sender_id=letter.sender,
                 sender_name=sender_name,
@@ -679,9 +680,8 @@ def letter_lines(
                 category=category,
                 is_legal_notice=legal,
                 reply_allowed=reply,
-                in_reply_to=None,
-                attachments=[],
-            )
+            ),
+            [],
         )
         recipients = letter.count + (1 if letter.to_target else 0)
         sent = ts(letter.at)

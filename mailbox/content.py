@@ -6,10 +6,10 @@ import hashlib
 import hmac
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 import nh3
 from django.conf import settings
@@ -27,6 +27,9 @@ from .constants import (
     VERIFICATION_CODE_LENGTH,
 )
 from .exceptions import AttachmentRefused, InvalidLetter
+
+if TYPE_CHECKING:
+    from .models import Letter
 
 # --- the body ------------------------------------------------------------------------------
 
@@ -185,46 +188,42 @@ def check_attachments(uploads: Sequence[UploadedFile]) -> list[CheckedAttachment
 # --- integrity -----------------------------------------------------------------------------
 
 
-def canonical_content(
-    *,
-    tracking_code: str,
-    sender_id: int,
-    sender_name: str,
-    subject: str,
-    body: str,
-    category: str,
-    is_legal_notice: bool,
-    reply_allowed: bool,
-    in_reply_to: str | None,
-    attachments: Sequence[dict[str, Any]],
-) -> bytes:
-    """The bytes the content hash is taken over: sorted-key compact JSON, UTF-8.
-    Times are left out on purpose; the tracking code ties the hash to one letter."""
+class AttachmentFacts(Protocol):
+    """What the content hash covers of an attachment: a checked upload or a stored one."""
+
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def letter_content_hash(letter: "Letter", attachments: Iterable[AttachmentFacts]) -> str:
+    """The SHA-256 of a letter's canonical content, the one definition used when a
+    letter is sent and when a stored or printed one is checked: sorted-key compact
+    JSON, UTF-8. Times are left out on purpose; the tracking code ties the hash to
+    one letter. `letter` may be unsaved."""
     document = {
         "v": 1,
-        "tracking_code": tracking_code,
-        "sender": {"id": sender_id, "name": sender_name},
-        "subject": subject,
-        "body": body,
-        "category": category,
-        "is_legal_notice": is_legal_notice,
-        "reply_allowed": reply_allowed,
-        "in_reply_to": in_reply_to,
+        "tracking_code": letter.tracking_code,
+        "sender": {"id": letter.sender_id, "name": letter.sender_name},
+        "subject": letter.subject,
+        "body": letter.body,
+        "category": str(letter.category),
+        "is_legal_notice": letter.is_legal_notice,
+        "reply_allowed": letter.reply_allowed,
+        "in_reply_to": letter.in_reply_to.tracking_code if letter.in_reply_to_id else None,
         "attachments": [
             {
-                "name": a["name"],
-                "content_type": a["content_type"],
-                "size": a["size"],
-                "sha256": a["sha256"],
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
             }
             for a in attachments
         ],
     }
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def content_sha256(canonical: bytes) -> str:
-    return hashlib.sha256(canonical).hexdigest()
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def verification_code(*, tracking_code: str, content_hash: str) -> str:

@@ -25,7 +25,7 @@ from payam import tracking
 from payam.text import ZWNJ, normalize_digits, normalize_text
 
 from .constants import MailboxKind, ProxyStatus
-from .content import canonical_content, content_sha256, verification_code
+from .content import letter_content_hash, verification_code
 from .models import AccessRecord, Delivery, Letter, Mailbox, ProxyGrant
 from .permissions import Actor, is_owner, proxy_may_read
 
@@ -416,29 +416,9 @@ def letter_verify(*, tracking_code: str, verification: str) -> Letter | None:
     expected = verification_code(tracking_code=code, content_hash=letter.content_sha256)
     if not hmac.compare_digest(expected, given):
         return None
-    if content_sha256(letter_canonical_content(letter)) != letter.content_sha256:
+    if letter_content_hash(letter, letter.attachments.all()) != letter.content_sha256:
         return None
     return letter
-
-
-def letter_canonical_content(letter: Letter) -> bytes:
-    """The canonical bytes of a stored letter, as `letter_send` hashed them."""
-    return canonical_content(
-        tracking_code=letter.tracking_code,
-        sender_id=letter.sender_id,
-        sender_name=letter.sender_name,
-        subject=letter.subject,
-        body=letter.body,
-        category=letter.category,
-        is_legal_notice=letter.is_legal_notice,
-        reply_allowed=letter.reply_allowed,
-        in_reply_to=letter.in_reply_to.tracking_code if letter.in_reply_to else None,
-        attachments=[
-            {"name": a.original_name, "content_type": a.content_type, "size": a.size,
-             "sha256": a.sha256}
-            for a in letter.attachments.all()
-        ],
-    )  # fmt: skip
 
 
 # --- proxies and who accessed an inbox ------------------------------------------------------

@@ -26,10 +26,9 @@ from ..constants import (
 )
 from ..content import (
     CheckedAttachment,
-    canonical_content,
     check_attachments,
     clean_body,
-    content_sha256,
+    letter_content_hash,
     plain_text_body,
     verification_code,
 )
@@ -158,30 +157,8 @@ def letter_send(
     with transaction.atomic():
         tracking_code = issue(kind=TrackingKind.LETTER)
         now = timezone.now()
-        digest = content_sha256(
-            canonical_content(
-                tracking_code=tracking_code,
-                sender_id=sender.pk,
-                sender_name=sender.label[:200],
-                subject=subject,
-                body=clean,
-                category=str(category),
-                is_legal_notice=is_legal_notice,
-                reply_allowed=reply_allowed,
-                in_reply_to=in_reply_to.tracking_code if in_reply_to else None,
-                attachments=[
-                    {
-                        "name": a.original_name,
-                        "content_type": a.content_type,
-                        "size": a.size,
-                        "sha256": a.sha256,
-                    }
-                    for a in checked
-                ],
-            )
-        )
         inline = len(targets) <= settings.LETTER_INLINE_RECIPIENTS
-        letter = Letter.objects.create(
+        letter = Letter(
             tracking_code=tracking_code,
             sender=sender,
             sender_name=sender.label[:200],
@@ -194,14 +171,18 @@ def letter_send(
             in_reply_to=in_reply_to,
             created_at=now,
             sent_at=now,
-            content_sha256=digest,
-            verification_code=verification_code(tracking_code=tracking_code, content_hash=digest),
             attachment_count=len(checked),
             recipient_count=len(targets),
             fanout_state=FanoutState.DONE if inline else FanoutState.PENDING,
             fanout_done=0,
             fanout_touched_at=now,
         )
+        digest = letter_content_hash(letter, checked)
+        letter.content_sha256 = digest
+        letter.verification_code = verification_code(
+            tracking_code=tracking_code, content_hash=digest
+        )
+        letter.save(force_insert=True)
         _store_attachments(letter, checked)
         if inline:
             _create_deliveries(letter, _resolve(targets), at=now)
