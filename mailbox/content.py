@@ -191,10 +191,14 @@ def check_attachments(uploads: Sequence[UploadedFile]) -> list[CheckedAttachment
 class AttachmentFacts(Protocol):
     """What the content hash covers of an attachment: a checked upload or a stored one."""
 
-    original_name: str
-    content_type: str
-    size: int
-    sha256: str
+    @property
+    def original_name(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def sha256(self) -> str: ...
 
 
 def letter_content_hash(letter: "Letter", attachments: Iterable[AttachmentFacts]) -> str:
@@ -202,6 +206,7 @@ def letter_content_hash(letter: "Letter", attachments: Iterable[AttachmentFacts]
     letter is sent and when a stored or printed one is checked: sorted-key compact
     JSON, UTF-8. Times are left out on purpose; the tracking code ties the hash to
     one letter. `letter` may be unsaved."""
+    answered = letter.in_reply_to
     document = {
         "v": 1,
         "tracking_code": letter.tracking_code,
@@ -211,7 +216,7 @@ def letter_content_hash(letter: "Letter", attachments: Iterable[AttachmentFacts]
         "category": str(letter.category),
         "is_legal_notice": letter.is_legal_notice,
         "reply_allowed": letter.reply_allowed,
-        "in_reply_to": letter.in_reply_to.tracking_code if letter.in_reply_to_id else None,
+        "in_reply_to": answered.tracking_code if answered is not None else None,
         "attachments": [
             {
                 "name": a.original_name,
