@@ -2,14 +2,17 @@
 official is deleted. Letter bodies are not shown here: administrators see
 who sent what to how many, not what people's letters say."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from payam.admin import ReadOnlyAdmin
 
-from .models import AccessRecord, Attachment, Delivery, Letter, Mailbox
+from . import services
+from .constants import EmailStatus
+from .models import AccessRecord, Attachment, Delivery, EmailNotice, Letter, Mailbox
 
 
 @admin.register(Mailbox)
@@ -115,6 +118,37 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
         return super().get_queryset(request).select_related("letter", "recipient")
+
+
+@admin.register(EmailNotice)
+class EmailNoticeAdmin(ReadOnlyAdmin):
+    """The e-mail outbox: dead notices are listed and sent again from here."""
+
+    list_display = ("delivery", "to", "status", "attempts", "next_attempt_at", "last_error")
+    list_filter = ("status",)
+    search_fields = ("to", "delivery__letter__tracking_code")
+    list_select_related = ("delivery",)
+    ordering = ("-id",)
+    actions = ["retry"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Rows are never edited by hand; the permission is what the retry action needs.
+        return obj is None and request.user.has_perm("mailbox.change_emailnotice")
+
+    @admin.action(description=_("ارسال دوباره‌ی رایانامه‌های ناموفق"))
+    def retry(self, request: HttpRequest, queryset: QuerySet[EmailNotice]) -> None:
+        ids = list(queryset.filter(status=EmailStatus.DEAD).values_list("id", flat=True))
+        count = services.email_notices_retry(actor=request.user, notice_ids=ids)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            ngettext(
+                "%d رایانامه دوباره در صف قرار گرفت.",
+                "%d رایانامه دوباره در صف قرار گرفتند.",
+                count,
+            )
+            % count,
+            messages.SUCCESS if count else messages.WARNING,
+        )
 
 
 @admin.register(AccessRecord)

@@ -27,6 +27,15 @@ class FanoutState(models.TextChoices):
     DONE = "done", _("تحویل‌شده")
 
 
+# One guarded mover each: mailbox.services.fanout.fanout_move and
+# mailbox.services.notifications.notification_move / email_notice_move.
+FANOUT_TRANSITIONS: dict[str, frozenset[str]] = {
+    FanoutState.PENDING: frozenset({FanoutState.RUNNING, FanoutState.DONE}),
+    FanoutState.RUNNING: frozenset({FanoutState.RUNNING, FanoutState.DONE}),  # a chunk's progress
+    FanoutState.DONE: frozenset(),
+}
+
+
 class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", _("تحویل‌شده")
 
@@ -70,6 +79,32 @@ class NotifyStatus(models.TextChoices):
     SENT = "sent", _("فرستاده‌شده")
     SKIPPED = "skipped", _("بی‌نیاز")
     FAILED = "failed", _("ناموفق")
+
+
+# SENT means a notice was queued (SMS and/or e-mail); it turns FAILED when the
+# e-mail was the only notice and it could not be sent.
+NOTIFY_TRANSITIONS: dict[str, frozenset[str]] = {
+    NotifyStatus.PENDING: frozenset({NotifyStatus.SENT, NotifyStatus.SKIPPED, NotifyStatus.FAILED}),
+    NotifyStatus.SENT: frozenset({NotifyStatus.FAILED}),
+    NotifyStatus.SKIPPED: frozenset(),
+    NotifyStatus.FAILED: frozenset(),
+}
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("در صف")
+    SENT = "sent", _("فرستاده‌شده")
+    DEAD = "dead", _("ناموفق پس از چند بار")
+
+
+EMAIL_TRANSITIONS: dict[str, frozenset[str]] = {
+    EmailStatus.QUEUED: frozenset({EmailStatus.QUEUED, EmailStatus.SENT, EmailStatus.DEAD}),
+    EmailStatus.SENT: frozenset(),
+    EmailStatus.DEAD: frozenset({EmailStatus.QUEUED}),  # retried by a person from the admin
+}
+EMAIL_MAX_ATTEMPTS = 5  # then the notice is dead: listed in the admin, retried from there
+EMAIL_RETRY_SECONDS = 60  # doubled after each failed attempt
+EMAIL_BATCH = 100  # notices one task run sends
 
 
 class AccessAction(models.TextChoices):

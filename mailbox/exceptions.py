@@ -84,3 +84,11 @@ class InvalidProxy(ProxyError):
 
 class InvalidProxyTransition(ProxyError):
     message = _("این وکالت دیگر در وضعیتی نیست که این کار را بپذیرد.")
+
+
+class InvalidTransition(MailboxError):
+    """A status asked to move where its transition table does not allow: a bug, not input."""
+
+    def __init__(self, what: str, current: str, target: str) -> None:
+        self.current, self.target = current, target
+        super().__init__(f"{what} cannot move from {current} to {target}")

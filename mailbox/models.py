@@ -19,6 +19,7 @@ from .constants import (
     VERIFICATION_CODE_LENGTH,
     AccessAction,
     DeliveryStatus,
+    EmailStatus,
     FanoutState,
     LetterCategory,
     MailboxKind,
@@ -321,6 +322,41 @@ class Delivery(models.Model):
     @property
     def is_read(self) -> bool:
         return self.first_read_at is not None
+
+
+class EmailNotice(models.Model):
+    """The e-mail notice of one delivery: written in the transaction that marks
+    the delivery notified, sent by a task after the commit. The row is the
+    outbox, so a worker that dies after the commit loses no notice; a notice
+    that keeps failing goes dead, where the admin lists it and retries it."""
+
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.CASCADE, related_name="email_notice", verbose_name=_("تحویل")
+    )
+    to = models.EmailField(_("نشانی رایانامه"))
+    sms_queued = models.BooleanField(_("پیامک هم فرستاده شد"), default=False)
+    status = models.CharField(
+        _("وضعیت"), max_length=8, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("شمار تلاش‌ها"), default=0)
+    last_error = models.CharField(_("آخرین خطا"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("زمان ثبت"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("زمان تلاش بعدی"), default=timezone.now)
+    sent_at = models.DateTimeField(_("زمان ارسال"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("آگاه‌سازی رایانامه‌ای")
+        verbose_name_plural = _("آگاه‌سازی‌های رایانامه‌ای")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status=EmailStatus.QUEUED),
+                name="emailnotice_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} → {self.to}"
 
 
 class AccessRecordQuerySet(models.QuerySet["AccessRecord"]):

@@ -17,6 +17,12 @@ def notify(letter_id: int) -> int:
     return services.letter_notify(letter_id=letter_id)
 
 
+@shared_task(name="mailbox.send_emails", acks_late=True, reject_on_worker_lost=True)
+def send_emails() -> int:
+    """Send the due e-mail notices from their outbox rows."""
+    return services.email_notices_send()
+
+
 @shared_task(name="mailbox.sweep")
 def sweep() -> dict[str, int]:
     return services.letters_sweep()

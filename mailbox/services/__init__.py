@@ -19,9 +19,15 @@ See docs/mailbox.md.
     doorbell       the Celery tasks rung after a commit
 """
 
-from .fanout import letter_fanout
+from .fanout import fanout_move, letter_fanout
 from .mailboxes import mailbox_for_user
-from .notifications import letter_notify, letters_sweep
+from .notifications import (
+    email_notices_retry,
+    email_notices_send,
+    letter_notify,
+    letters_sweep,
+    notification_move,
+)
 from .proxies import proxy_grant, proxy_transition
 from .reading import (
     delivery_mark_read,
@@ -35,6 +41,9 @@ __all__ = [
     "delivery_mark_read",
     "delivery_record_access",
     "delivery_set_flags",
+    "fanout_move",
+    "email_notices_retry",
+    "email_notices_send",
     "forget_unread_counts",
     "letter_fanout",
     "letter_notify",
@@ -43,6 +52,7 @@ __all__ = [
     "letter_write",
     "letters_sweep",
     "mailbox_for_user",
+    "notification_move",
     "proxy_grant",
     "proxy_transition",
 ]

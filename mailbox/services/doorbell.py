@@ -11,3 +11,9 @@ def ring_notify(letter_id: int, *, bulk: bool) -> None:
     from ..tasks import notify
 
     notify.apply_async(args=(letter_id,), queue="bulk" if bulk else "default")
+
+
+def ring_emails() -> None:
+    from ..tasks import send_emails
+
+    send_emails.apply_async(queue="default")

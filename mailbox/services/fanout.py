@@ -13,9 +13,11 @@ from django.utils import timezone
 from payam.audit import audit_record
 
 from ..constants import (
+    FANOUT_TRANSITIONS,
     FanoutState,
     NotifyStatus,
 )
+from ..exceptions import InvalidTransition
 from ..models import (
     Delivery,
     Letter,
@@ -165,6 +167,22 @@ def _insert_deliveries_sql(
     return int(staged), int(resolved), list(owners)
 
 
+def fanout_move(letter: Letter, *, to: str, at: datetime, done: int | None = None) -> bool:
+    """Status-guarded: moves the letter's fan-out from the state it was read in
+    to `to` (FANOUT_TRANSITIONS), with the progress made; False, changing
+    nothing, when another run moved it first."""
+    if to not in FANOUT_TRANSITIONS[letter.fanout_state]:
+        raise InvalidTransition("A fan-out", letter.fanout_state, to)
+    fields: dict[str, Any] = {"fanout_state": to, "fanout_touched_at": at}
+    if done is not None:
+        fields["fanout_done"] = done
+    moved = Letter.objects.filter(pk=letter.pk, fanout_state=letter.fanout_state).update(**fields)
+    if moved:
+        for name, value in fields.items():
+            setattr(letter, name, value)
+    return bool(moved)
+
+
 def letter_fanout(*, letter_id: int, chunk: int | None = None) -> int:
     """Deliver a large letter's staged recipients in chunks, one transaction per
     chunk, recording progress in `fanout_done`. Run again after a crash it goes
@@ -182,9 +200,7 @@ def letter_fanout(*, letter_id: int, chunk: int | None = None) -> int:
             start = letter.fanout_done
             staged = _deliver_staged(letter, start=start, stop=start + size, at=now)
             if not staged:
-                Letter.objects.filter(pk=letter.pk).update(
-                    fanout_state=FanoutState.DONE, fanout_touched_at=now
-                )
+                fanout_move(letter, to=FanoutState.DONE, at=now)
                 LetterRecipient.objects.filter(letter=letter).delete()
                 audit_record(
                     actor=None,
@@ -193,10 +209,6 @@ def letter_fanout(*, letter_id: int, chunk: int | None = None) -> int:
                     data={"recipients": letter.fanout_done},
                 )
                 return delivered
-            Letter.objects.filter(pk=letter.pk).update(
-                fanout_state=FanoutState.RUNNING,
-                fanout_done=start + staged,
-                fanout_touched_at=now,
-            )
+            fanout_move(letter, to=FanoutState.RUNNING, at=now, done=start + staged)
             transaction.on_commit(lambda: doorbell.ring_notify(letter_id, bulk=True))
         delivered += staged

@@ -2,31 +2,38 @@
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.selectors import profile_of
+from payam.audit import audit_record
 from payam.phone import normalize_mobile
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.exceptions import SmsError
 from sms.services import queue_sms, queue_sms_bulk
 
 from ..constants import (
+    EMAIL_BATCH,
+    EMAIL_MAX_ATTEMPTS,
+    EMAIL_RETRY_SECONDS,
+    EMAIL_TRANSITIONS,
+    NOTIFY_TRANSITIONS,
+    EmailStatus,
     FanoutState,
     NotifyStatus,
 )
-from ..models import (
-    Delivery,
-    Letter,
-)
+from ..exceptions import InvalidTransition
+from ..models import Delivery, EmailNotice, Letter
 from . import doorbell
 
 logger = logging.getLogger("payam.mailbox")
@@ -81,6 +88,10 @@ def _plan(delivery: Delivery) -> _Plan:
     return _Plan(delivery=delivery, mobile=mobile, email=email)
 
 
+def _sms_key(tracking_code: str, recipient_id: int) -> str:
+    return f"letter:{tracking_code}:{recipient_id}"
+
+
 def _queue_sms(letter: Letter, plans: list[_Plan], *, campaign: bool) -> None:
     text = notification_sms_text(letter)
     wanted = [plan for plan in plans if plan.mobile]
@@ -114,7 +125,7 @@ def _queue_sms(letter: Letter, plans: list[_Plan], *, campaign: bool) -> None:
                 to=plan.mobile or "",
                 body=text,
                 kind=SmsKind.NOTIFICATION,
-                idempotency_key=f"letter:{letter.tracking_code}:{plan.delivery.recipient_id}",
+                idempotency_key=_sms_key(letter.tracking_code, plan.delivery.recipient_id),
             )
         except SmsError:
             logger.exception("Could not queue the SMS notice of delivery %s", plan.delivery.pk)
@@ -122,29 +133,127 @@ def _queue_sms(letter: Letter, plans: list[_Plan], *, campaign: bool) -> None:
         plan.sms_ok = True
 
 
-def _send_emails(letter: Letter, plans: list[_Plan]) -> None:
-    """After the commit. A mail server that is down fails the notice of those
-    recipients who had no SMS either; the letter itself is in their inbox."""
-    failed: list[int] = []
+# --- state machines ------------------------------------------------------------------------
+
+
+def notification_move(*, delivery_ids: Sequence[int], to: str, at: datetime | None = None) -> int:
+    """Status-guarded: moves only the deliveries whose notice status may go to
+    `to` (NOTIFY_TRANSITIONS), so a run that repeats finds nothing left to do.
+    Returns how many moved."""
+    sources = [status for status, targets in NOTIFY_TRANSITIONS.items() if to in targets]
+    if not sources:
+        raise InvalidTransition("A notice", "*", to)
+    fields: dict[str, Any] = {"notification_status": to}
+    if at is not None:
+        fields["notified_at"] = at
+    return Delivery.objects.filter(pk__in=delivery_ids, notification_status__in=sources).update(
+        **fields
+    )
+
+
+def email_notice_move(notice: EmailNotice, *, to: str, **fields: Any) -> bool:
+    """Status-guarded: moves the notice only if it is still in the status it was
+    read in. Returns False, changing nothing, when another run moved it first."""
+    if to not in EMAIL_TRANSITIONS[notice.status]:
+        raise InvalidTransition("An e-mail notice", notice.status, to)
+    moved = EmailNotice.objects.filter(pk=notice.pk, status=notice.status).update(
+        status=to, **fields
+    )
+    if moved:
+        notice.status = to
+        for name, value in fields.items():
+            setattr(notice, name, value)
+    return bool(moved)
+
+
+# --- e-mail notices ----------------------------------------------------------------------------
+
+
+def _email_failed(notice: EmailNotice, error: Exception, *, now: datetime) -> None:
+    attempts = notice.attempts + 1
+    reason = f"{type(error).__name__}: {error}"[:300]
+    if attempts < EMAIL_MAX_ATTEMPTS:
+        email_notice_move(
+            notice,
+            to=EmailStatus.QUEUED,
+            attempts=attempts,
+            last_error=reason,
+            next_attempt_at=now + timedelta(seconds=EMAIL_RETRY_SECONDS * 2 ** (attempts - 1)),
+        )
+        return
+    if email_notice_move(notice, to=EmailStatus.DEAD, attempts=attempts, last_error=reason):
+        if not notice.sms_queued:
+            notification_move(delivery_ids=[notice.delivery_id], to=NotifyStatus.FAILED)
+        logger.error("The e-mail notice of delivery %s is dead: %s", notice.delivery_id, reason)
+
+
+def email_notices_send(*, limit: int = EMAIL_BATCH, now: datetime | None = None) -> int:
+    """Send the due e-mail notices, one transaction each: the row is locked
+    (SKIP LOCKED, so runs in parallel share the work), the message goes out, the
+    row is marked sent in the same transaction. A failure counts an attempt and
+    retries later with a growing wait; after EMAIL_MAX_ATTEMPTS the notice is
+    dead, and the delivery's notice FAILED when it had no SMS. A mail server that
+    cannot be reached ends the run. Returns how many were sent."""
+    sent = 0
+    connection = None
     try:
-        connection = get_connection()
-        connection.open()
-    except Exception:
-        logger.exception("Could not reach the mail server for letter %s", letter.tracking_code)
-        failed = [plan.delivery.pk for plan in plans if not plan.sms_ok]
-    else:
-        try:
-            for plan in plans:
+        for _n in range(limit):
+            with transaction.atomic():
+                at = now or timezone.now()
+                notice = (
+                    EmailNotice.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("delivery__letter")
+                    .filter(status=EmailStatus.QUEUED, next_attempt_at__lte=at)
+                    .order_by("next_attempt_at", "pk")
+                    .first()
+                )
+                if notice is None:
+                    break
+                if connection is None:
+                    try:
+                        connection = get_connection()
+                        connection.open()
+                    except Exception as error:
+                        logger.warning("Could not reach the mail server", exc_info=True)
+                        _email_failed(notice, error, now=at)
+                        connection = None
+                        break  # the sweeper rings again once the notice is due
                 try:
-                    connection.send_messages([notification_email(letter, plan.email or "")])
-                except Exception:
-                    logger.exception("Could not e-mail the notice of delivery %s", plan.delivery.pk)
-                    if not plan.sms_ok:
-                        failed.append(plan.delivery.pk)
-        finally:
+                    message = notification_email(notice.delivery.letter, notice.to)
+                    connection.send_messages([message])
+                except Exception as error:
+                    logger.warning("Could not e-mail the notice %s", notice.pk, exc_info=True)
+                    _email_failed(notice, error, now=at)
+                    continue
+                email_notice_move(notice, to=EmailStatus.SENT, sent_at=timezone.now())
+                sent += 1
+    finally:
+        if connection is not None:
             connection.close()
-    if failed:
-        Delivery.objects.filter(pk__in=failed).update(notification_status=NotifyStatus.FAILED)
+    return sent
+
+
+def email_notices_retry(*, actor: User, notice_ids: Sequence[int]) -> int:
+    """A person (from the admin) sends dead notices again. Audited."""
+    if not actor.has_perm("mailbox.change_emailnotice"):
+        raise PermissionDenied
+    retried = 0
+    with transaction.atomic():
+        for notice in EmailNotice.objects.select_for_update().filter(
+            pk__in=notice_ids, status=EmailStatus.DEAD
+        ):
+            if email_notice_move(
+                notice, to=EmailStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
+            ):
+                retried += 1
+        audit_record(
+            actor=actor,
+            action="email_notice.retry",
+            data={"notices": sorted(int(pk) for pk in notice_ids), "retried": retried},
+        )
+        if retried:
+            transaction.on_commit(doorbell.ring_emails)
+    return retried
 
 
 def letter_notify(*, letter_id: int, batch: int = NOTIFY_BATCH) -> int:
@@ -170,18 +279,28 @@ def letter_notify(*, letter_id: int, batch: int = NOTIFY_BATCH) -> int:
             plans = [_plan(row) for row in rows]
             _queue_sms(letter, plans, campaign=campaign)
             now = timezone.now()
+            outcome: dict[NotifyStatus, list[int]] = {}
             for plan in plans:
                 if plan.sms_ok or plan.email:
-                    plan.delivery.notification_status = NotifyStatus.SENT
-                    plan.delivery.notified_at = now
+                    to = NotifyStatus.SENT
                 elif plan.mobile:
-                    plan.delivery.notification_status = NotifyStatus.FAILED
+                    to = NotifyStatus.FAILED
                 else:
-                    plan.delivery.notification_status = NotifyStatus.SKIPPED
-            Delivery.objects.bulk_update(rows, ["notification_status", "notified_at"])
-            mail = [plan for plan in plans if plan.email]
+                    to = NotifyStatus.SKIPPED
+                outcome.setdefault(to, []).append(plan.delivery.pk)
+            for to, ids in outcome.items():
+                notification_move(
+                    delivery_ids=ids, to=to, at=now if to == NotifyStatus.SENT else None
+                )
+            mail = [
+                EmailNotice(delivery=plan.delivery, to=plan.email, sms_queued=plan.sms_ok,
+                            created_at=now, next_attempt_at=now)
+                for plan in plans
+                if plan.email
+            ]  # fmt: skip
             if mail:
-                transaction.on_commit(partial(_send_emails, letter, mail))
+                EmailNotice.objects.bulk_create(mail, ignore_conflicts=True)
+                transaction.on_commit(doorbell.ring_emails)
         handled += len(rows)
 
 
@@ -205,4 +324,13 @@ def letters_sweep(*, now: datetime | None = None) -> dict[str, int]:
     )
     for letter_id in pending:
         doorbell.ring_notify(letter_id, bulk=True)
-    return {"fanouts_rung": len(stuck), "notifications_rung": len(pending)}
+    emails_due = EmailNotice.objects.filter(
+        status=EmailStatus.QUEUED, next_attempt_at__lte=now
+    ).exists()
+    if emails_due:
+        doorbell.ring_emails()
+    return {
+        "fanouts_rung": len(stuck),
+        "notifications_rung": len(pending),
+        "emails_rung": int(emails_due),
+    }

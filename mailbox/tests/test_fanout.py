@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from mailbox import services
 from mailbox.constants import FanoutState
+from mailbox.exceptions import InvalidTransition
 from mailbox.models import Delivery, Letter, LetterRecipient, Mailbox
 from mailbox.services import letter_fanout, letters_sweep
 from payam.models import AuditEvent
@@ -156,3 +157,19 @@ def test_a_large_letter_reaches_mailboxes_and_codes_alike_once_each(
         (DeliveryStatus.DELIVERED, None, False, False)
     }
     assert selectors.unread_count_cached(user=ali) == 1  # the cached count was dropped
+
+
+def test_the_fanout_state_moves_only_as_its_table_allows(send, small_limits, ali):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services.doorbell, "ring_fanout", lambda letter_id: None)
+        letter = send(recipients=[ALI, *national_codes(5)])
+    assert letter.fanout_state == FanoutState.PENDING
+    stale = Letter.objects.get(pk=letter.pk)
+    now = timezone.now()
+    assert services.fanout_move(letter, to=FanoutState.RUNNING, at=now, done=2)
+    assert not services.fanout_move(stale, to=FanoutState.DONE, at=now)  # moved by another run
+    assert services.fanout_move(letter, to=FanoutState.DONE, at=now)
+    with pytest.raises(InvalidTransition):
+        services.fanout_move(letter, to=FanoutState.RUNNING, at=now)
+    letter.refresh_from_db()
+    assert letter.fanout_state == FanoutState.DONE and letter.fanout_done == 2

@@ -1,13 +1,25 @@
 """After the commit each owner is told a letter arrived, as they asked: SMS from
 4040 and/or verified e-mail, with the sender's name and tracking code only."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from mailbox import services
-from mailbox.constants import NotifyStatus
-from mailbox.models import Delivery
-from mailbox.services import letter_notify
+from mailbox.constants import EMAIL_MAX_ATTEMPTS, EmailStatus, NotifyStatus
+from mailbox.exceptions import InvalidTransition
+from mailbox.models import Delivery, EmailNotice
+from mailbox.services import (
+    email_notices_retry,
+    email_notices_send,
+    letter_notify,
+    letters_sweep,
+    notification_move,
+)
+from payam.models import AuditEvent
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.models import OutboundSMS
 
@@ -87,16 +99,96 @@ def test_nothing_is_queued_before_the_commit(send, ali, django_capture_on_commit
     assert status(letter, ALI) == NotifyStatus.PENDING
 
 
-def test_a_mail_server_down_fails_only_those_without_sms(sent, monkeypatch):
-    make_citizen(notify_by_sms=False, email="ali@example.ir", email_verified=True,
-                 notify_by_email=True)  # fmt: skip
-
+def mail_server_down(monkeypatch):
     def down(*args, **kwargs):
         raise OSError("mail server down")
 
     monkeypatch.setattr(services.notifications, "get_connection", down)
+
+
+def run_until_dead(now):
+    """Run the sender a day apart (past every retry's wait) until no notice is
+    queued; a run that cannot reach the server tries one notice and stops."""
+    for _run in range(10 * EMAIL_MAX_ATTEMPTS):
+        if not EmailNotice.objects.filter(status=EmailStatus.QUEUED).exists():
+            return
+        now += timedelta(days=1)
+        email_notices_send(now=now)
+    raise AssertionError("notices still queued")
+
+
+def test_a_mail_server_down_retries_then_fails_only_those_without_sms(sent, monkeypatch):
+    make_citizen(notify_by_sms=False, email="ali@example.ir", email_verified=True,
+                 notify_by_email=True)  # fmt: skip
+    make_citizen(MARYAM, mobile=MARYAM_MOBILE, email="m@example.ir", email_verified=True,
+                 notify_by_email=True)  # fmt: skip
+    mail_server_down(monkeypatch)
+    letter = sent(recipients=[ALI, MARYAM])
+    ali_notice = EmailNotice.objects.get(to="ali@example.ir")
+    assert ali_notice.status == EmailStatus.QUEUED and ali_notice.attempts == 1
+    assert ali_notice.next_attempt_at > timezone.now()  # waits before the next try
+    assert status(letter, ALI) == NotifyStatus.SENT  # queued, not yet given up
+
+    run_until_dead(timezone.now())
+    dead = EmailNotice.objects.filter(status=EmailStatus.DEAD)
+    assert sorted(dead.values_list("to", flat=True)) == ["ali@example.ir", "m@example.ir"]
+    assert all(n.attempts == EMAIL_MAX_ATTEMPTS and "mail server down" in n.last_error
+               for n in dead)  # fmt: skip
+    assert status(letter, ALI) == NotifyStatus.FAILED  # e-mail was its only notice
+    assert status(letter, MARYAM) == NotifyStatus.SENT  # her SMS went out
+    assert mail.outbox == []
+
+
+def test_an_email_notice_survives_a_worker_lost_after_the_commit(
+    send, django_capture_on_commit_callbacks
+):
+    make_citizen(notify_by_sms=False, email="ali@example.ir", email_verified=True,
+                 notify_by_email=True)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=False):
+        letter = send()
+    with django_capture_on_commit_callbacks(execute=False):  # the e-mail task never runs
+        letter_notify(letter_id=letter.pk)
+    notice = EmailNotice.objects.get(delivery__letter=letter)
+    assert notice.status == EmailStatus.QUEUED and mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert letters_sweep()["emails_rung"] == 1  # the eager task sends it
+    assert [m.to for m in mail.outbox] == [["ali@example.ir"]]
+    notice.refresh_from_db()
+    assert notice.status == EmailStatus.SENT and notice.sent_at is not None
+    assert letters_sweep()["emails_rung"] == 0 and email_notices_send() == 0
+    assert len(mail.outbox) == 1  # never twice
+
+
+def test_a_dead_notice_is_retried_by_a_person_and_audited(sent, monkeypatch, admin_user):
+    citizen = make_citizen(notify_by_sms=False, email="ali@example.ir", email_verified=True,
+                 notify_by_email=True)  # fmt: skip
+    with monkeypatch.context() as patch:
+        mail_server_down(patch)
+        sent()
+        run_until_dead(timezone.now())
+    notice = EmailNotice.objects.get()
+    assert notice.status == EmailStatus.DEAD
+    with pytest.raises(PermissionDenied):
+        email_notices_retry(actor=citizen, notice_ids=[notice.pk])
+
+    assert email_notices_retry(actor=admin_user, notice_ids=[notice.pk]) == 1
+    assert email_notices_send() == 1
+    notice.refresh_from_db()
+    assert notice.status == EmailStatus.SENT and len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(action="email_notice.retry").count() == 1
+    assert email_notices_retry(actor=admin_user, notice_ids=[notice.pk]) == 0  # not dead
+
+
+def test_a_notice_status_moves_only_as_its_table_allows(sent, ali):
     letter = sent()
-    assert status(letter, ALI) == NotifyStatus.FAILED
+    delivery = Delivery.objects.get(letter=letter)
+    assert delivery.notification_status == NotifyStatus.SENT
+    assert notification_move(delivery_ids=[delivery.pk], to=NotifyStatus.SKIPPED) == 0
+    with pytest.raises(InvalidTransition):
+        notification_move(delivery_ids=[delivery.pk], to=NotifyStatus.PENDING)
+    assert notification_move(delivery_ids=[delivery.pk], to=NotifyStatus.FAILED) == 1
+    assert notification_move(delivery_ids=[delivery.pk], to=NotifyStatus.FAILED) == 0
 
 
 def test_a_campaign_queues_bulk_sms_once_per_mobile(sent, settings, ali):
