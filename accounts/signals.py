@@ -41,4 +41,4 @@ def count_login_password_as_fresh(
 
 @receiver(password_changed, dispatch_uid="accounts.password_changed")
 def after_password_change(sender: type, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    password_changed_by_owner(user=user)
+    password_changed_by_owner(actor=user)

@@ -101,7 +101,7 @@ def profile_email(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         try:
             services.email_change_request(
-                user=_user(request), email=email, site_url=request.build_absolute_uri("/")
+                actor=_user(request), email=email, site_url=request.build_absolute_uri("/")
             )
         except AccountsError as exc:
             form.add_error("email", str(exc))
@@ -127,7 +127,7 @@ def profile_email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     user = _user(request)
     try:
         if request.method == "POST":
-            services.email_confirm(user=user, token=token)
+            services.email_confirm(actor=user, token=token)
             messages.success(request, _("رایانامه‌ی حساب شما تأیید شد."))
             return redirect("accounts:profile")
         email = email_token_check(user=user, token=token)
@@ -146,7 +146,7 @@ def profile_mobile(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         mobile = form.cleaned_data["mobile"]
         try:
-            services.mobile_change_start(user=_user(request), mobile=mobile, ip=client_ip(request))
+            services.mobile_change_start(actor=_user(request), mobile=mobile, ip=client_ip(request))
         except (AccountsError, InquiryError) as exc:
             form.add_error("mobile", str(exc))
         else:
@@ -179,7 +179,7 @@ def profile_mobile_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.mobile_change_verify(
-                user=_user(request), mobile=mobile, code=form.cleaned_data["code"]
+                actor=_user(request), mobile=mobile, code=form.cleaned_data["code"]
             )
         except (AccountsError, InquiryError) as exc:
             form.add_error("code", str(exc))
@@ -207,7 +207,7 @@ def profile_notifications(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.notification_preferences_update(
-                user=_user(request),
+                actor=_user(request),
                 by_sms=form.cleaned_data["by_sms"],
                 by_email=form.cleaned_data["by_email"],
             )

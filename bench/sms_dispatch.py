@@ -120,7 +120,7 @@ def throughput(rate: float, seconds: int) -> dict[str, float]:
     total = int(rate * (seconds + 15))
     numbers = [f"0912{i:07d}" for i in range(total)]
     with LocalGateway(rate_per_second=rate) as gateway:
-        services.queue_sms_bulk(sender="4040123", recipients=numbers, body="پیام آزمایشی کارایی")
+        services.sms_queue_bulk(sender="4040123", recipients=numbers, body="پیام آزمایشی کارایی")
         workers = Workers(gateway.url, rate, ["bulk", "bulk"])
         try:
             if not _wait(lambda: len(gateway.received) > 0, 60):
@@ -158,7 +158,7 @@ def _otp_latencies(gateway, count: int, spacing: float) -> list[float]:
     for i in range(count):
         t = time.monotonic()
         with transaction.atomic():
-            sms = services.queue_sms(
+            sms = services.sms_queue(
                 sender="4040", to=f"0901{i:07d}", body=f"کد ورود: {100000 + i}", kind="otp"
             )
         started[str(sms.pk)] = t
@@ -194,7 +194,7 @@ def otp_latency(rate: float, campaign: int, otps: int) -> dict[str, object]:
             time.sleep(3)
             idle = _otp_latencies(gateway, otps, 0.2)
             started = time.monotonic()
-            services.queue_sms_bulk(
+            services.sms_queue_bulk(
                 sender="4040123",
                 recipients=(f"0935{i:07d}" for i in range(campaign)),
                 body="اطلاعیه‌ی همگانی آزمایشی",

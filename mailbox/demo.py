@@ -257,7 +257,7 @@ def _send(demo: DemoLetter, *, admin: User, agencies: dict[str, Mailbox]) -> Non
         ):
             owner = delivery.recipient.owner
             if owner is not None:
-                delivery_mark_read(user=owner, delivery=delivery)
+                delivery_mark_read(actor=owner, delivery=delivery)
             elif delivery.recipient.kind == MailboxKind.AGENCY:
                 # Agency staff read on their desk (the agencies app, which the demo
                 # has no staff account of yet): stamp the receipt they would leave,

@@ -149,7 +149,7 @@ def record_access(request: HttpRequest, delivery: Delivery, action: AccessAction
     """Record a download or print for the owner to see when the reader is not
     the owner (the owner's own use is not recorded)."""
     services.delivery_record_access(
-        user=request.user,
+        actor=request.user,
         delivery=delivery,
         action=action,
         ip=client_ip(request),
@@ -241,7 +241,7 @@ def letter(request: HttpRequest, tracking_code: str) -> HttpResponse:
         # The read receipt: stamped once, on the first open by the owner or a
         # proxy; and each open by a proxy is recorded for the owner to see.
         services.delivery_mark_read(
-            user=request.user, delivery=delivery, ip=client_ip(request), **reader_kwargs(request)
+            actor=request.user, delivery=delivery, ip=client_ip(request), **reader_kwargs(request)
         )
     return _letter_page(request, delivery)
 
@@ -304,7 +304,7 @@ def flags(request: HttpRequest, tracking_code: str) -> HttpResponse:
     htmx gets the buttons back; without JavaScript the person returns to `next`."""
     delivery = delivery_or_404(request, tracking_code)
     services.delivery_set_flags(
-        user=request.user,
+        actor=request.user,
         delivery=delivery,
         starred=_flag(request.POST.get("starred")),
         archived=_flag(request.POST.get("archived")),

@@ -1,6 +1,6 @@
 """Every write of the sms app.
 
-    queue_sms(sender="4040123", to="0912…", body="…", kind=SmsKind.NOTIFICATION)
+    sms_queue(sender="4040123", to="0912…", body="…", kind=SmsKind.NOTIFICATION)
 
 writes one OutboundSMS inside the caller's transaction and rings the dispatcher
 once that transaction commits. The row is the truth; Celery is only the doorbell.
@@ -122,13 +122,13 @@ def _body(value: str) -> tuple[str, int]:
 
 
 def _ring(lane: str, *, countdown: float = 0, times: int = 1) -> None:
-    from .tasks import dispatch_lane
+    from .tasks import lane_dispatch
 
     for _bell in range(times):
-        dispatch_lane.apply_async(args=(lane,), queue=lane, countdown=countdown)
+        lane_dispatch.apply_async(args=(lane,), queue=lane, countdown=countdown)
 
 
-def queue_sms(
+def sms_queue(
     *,
     sender: str,
     to: str,
@@ -194,7 +194,7 @@ class InvalidRecipients(SmsError):
         )
 
 
-def queue_sms_bulk(
+def sms_queue_bulk(
     *,
     sender: str,
     recipients: Iterable[str],
@@ -296,7 +296,7 @@ def _move(
 # --- dispatch ---------------------------------------------------------------------------------
 
 
-def claim_batch(*, lane: str, limit: int) -> list[OutboundSMS]:
+def sms_claim_batch(*, lane: str, limit: int) -> list[OutboundSMS]:
     """Take up to `limit` due rows of `lane` for this worker: locked rows are
     skipped (another worker has them) and the update is guarded by status."""
     now = timezone.now()
@@ -361,7 +361,7 @@ def _after_transient(sms: OutboundSMS, error: TransientGatewayError) -> None:
         _ring(LANE_OF_KIND[SmsKind(sms.kind)], countdown=delay)
 
 
-def send_one(sms: OutboundSMS, *, gateway: SmsGateway) -> str:
+def sms_send_one(sms: OutboundSMS, *, gateway: SmsGateway) -> str:
     """Hand one claimed row to the gateway and record the outcome."""
     if sms.kind == SmsKind.OTP and timezone.now() - sms.created_at > OTP_TTL:
         _move(
@@ -425,7 +425,7 @@ def send_one(sms: OutboundSMS, *, gateway: SmsGateway) -> str:
     return SmsStatus.SENT
 
 
-def dispatch_lane(*, lane: str, time_budget: float = 5.0, batch: int | None = None) -> int:
+def lane_dispatch(*, lane: str, time_budget: float = 5.0, batch: int | None = None) -> int:
     """Claim and send due rows of `lane` for up to `time_budget` seconds.
     Returns how many rows were handled; the caller re-rings if there may be more."""
     import time
@@ -434,11 +434,11 @@ def dispatch_lane(*, lane: str, time_budget: float = 5.0, batch: int | None = No
     started = time.monotonic()
     handled = 0
     while time.monotonic() - started < time_budget:
-        rows = claim_batch(lane=lane, limit=batch or settings.SMS_CLAIM_BATCH)
+        rows = sms_claim_batch(lane=lane, limit=batch or settings.SMS_CLAIM_BATCH)
         if not rows:
             break
         for sms in rows:
-            send_one(sms, gateway=gateway)
+            sms_send_one(sms, gateway=gateway)
             handled += 1
     return handled
 
@@ -457,7 +457,7 @@ def sending_timeout() -> float:
     return max(float(settings.SMS_SENDING_TIMEOUT), longest_send)
 
 
-def sweep(*, now: datetime | None = None) -> dict[str, int]:
+def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Periodic (beat): resolve rows a dead worker left in `sending`, and ring the
     doorbell for due rows no task is coming for. Asks the gateway about each
     stranded row's reference first, so nothing is sent twice."""

@@ -15,7 +15,7 @@ from payam import ratelimit
 from payam.phone import normalize_mobile
 from payam.text import normalize_digits
 from sms.constants import SYSTEM_SENDER, SmsKind
-from sms.services import queue_sms
+from sms.services import sms_queue
 
 from ..constants import (
     OTP_LENGTH,
@@ -90,7 +90,7 @@ def otp_send(*, purpose: OtpPurpose | str, mobile: str, ip: str | None) -> OtpCh
             expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
             requested_ip=ip,
         )
-        queue_sms(
+        sms_queue(
             sender=SYSTEM_SENDER,
             to=mobile,
             body=_otp_body(code, purpose),

@@ -18,7 +18,7 @@ from payam.inquiry import get_backend
 from payam.phone import local_mobile, normalize_mobile
 from payam.text import localized_digits
 from sms.constants import SYSTEM_SENDER, SmsKind
-from sms.services import queue_sms
+from sms.services import sms_queue
 
 from ..constants import (
     EMAIL_VERIFY_MAX_PER_HOUR,
@@ -86,7 +86,7 @@ def _send_email(*, subject: str, body: str, to: str) -> None:
         logger.exception("Could not send the e-mail confirmation link")
 
 
-def email_change_request(*, user: User, email: str, site_url: str) -> None:
+def email_change_request(*, actor: User, email: str, site_url: str) -> None:
     """Send a confirmation link to `email`. Nothing on the profile changes until the
     owner opens the link (email_confirm). The link is signed (salt "accounts.email"),
     names this account, lasts EMAIL_VERIFY_MAX_AGE seconds and works once; `site_url`
@@ -95,18 +95,18 @@ def email_change_request(*, user: User, email: str, site_url: str) -> None:
     email = BaseUserManager.normalize_email(email.strip())
     validate_email(email)
     with transaction.atomic():
-        profile = _own_profile(user, lock=True)
+        profile = _own_profile(actor, lock=True)
         if profile.email_verified_at and profile.email.lower() == email.lower():
             raise EmailUnchanged
         verdict = ratelimit.hit(
-            key=f"email-verify:user:{user.pk}",
+            key=f"email-verify:user:{actor.pk}",
             limit=EMAIL_VERIFY_MAX_PER_HOUR,
             window_seconds=3600,
         )
         if not verdict.allowed:
             raise EmailLimitReached(verdict.retry_after)
         token = signing.dumps(
-            {"user": user.pk, "email": email, "state": email_state(profile)},
+            {"user": actor.pk, "email": email, "state": email_state(profile)},
             salt=EMAIL_TOKEN_SALT,
         )
         path = reverse("accounts:profile_email_confirm", kwargs={"token": token})
@@ -120,7 +120,7 @@ def email_change_request(*, user: User, email: str, site_url: str) -> None:
             "پیام ایران — درگاه ملی پیام‌رسانی رسمی"
         ) % {"lifetime": _email_link_lifetime(), "link": site_url.rstrip("/") + path}
         audit_record(
-            actor=user,
+            actor=actor,
             action="account.email_change_request",
             target=profile,
             data={"email": _masked_email(email)},
@@ -128,19 +128,19 @@ def email_change_request(*, user: User, email: str, site_url: str) -> None:
         transaction.on_commit(lambda: _send_email(subject=subject, body=body, to=email))
 
 
-def email_confirm(*, user: User, token: str) -> NaturalPerson | LegalPerson:
+def email_confirm(*, actor: User, token: str) -> NaturalPerson | LegalPerson:
     """Make the address in a confirmation link the profile's verified e-mail. Raises
     EmailLinkInvalid (forged or damaged), EmailLinkExpired, EmailLinkNotYours,
     EmailLinkUsed (used already, or the e-mail changed since) or ProfileMissing."""
     with transaction.atomic():
-        profile = _own_profile(user, lock=True)
-        email = email_token_check(user=user, token=token, profile=profile)  # the locked row
+        profile = _own_profile(actor, lock=True)
+        email = email_token_check(user=actor, token=token, profile=profile)  # the locked row
         previous = profile.email
         profile.email = email
         profile.email_verified_at = timezone.now()
         profile.save(update_fields=["email", "email_verified_at"])
         audit_record(
-            actor=user,
+            actor=actor,
             action="account.email_verify",
             target=profile,
             data={"from": _masked_email(previous), "to": _masked_email(email)},
@@ -156,27 +156,27 @@ def _ensure_holders_mobile(profile: NaturalPerson | LegalPerson, mobile: str) ->
         raise MobileNotCeos if isinstance(profile, LegalPerson) else MobileNotOwned
 
 
-def mobile_change_start(*, user: User, mobile: str, ip: str | None) -> OtpChallenge:
+def mobile_change_start(*, actor: User, mobile: str, ip: str | None) -> OtpChallenge:
     """Check the new mobile with Shahkar for the account's holder, then send a code
     to the NEW number. Raises SameMobile, MobileNotOwned / MobileNotCeos,
     InquiryUnavailable, OtpTooSoon / OtpLimitReached or ProfileMissing; nothing is
     stored but the code."""
     mobile = normalize_mobile(mobile)
-    profile = _own_profile(user)
+    profile = _own_profile(actor)
     if mobile == profile.mobile:
         raise SameMobile
     _ensure_holders_mobile(profile, mobile)
     return otp_send(purpose=OtpPurpose.MOBILE_CHANGE, mobile=mobile, ip=ip)
 
 
-def mobile_change_verify(*, user: User, mobile: str, code: str) -> NaturalPerson | LegalPerson:
+def mobile_change_verify(*, actor: User, mobile: str, code: str) -> NaturalPerson | LegalPerson:
     """Accept the code sent to the new mobile and make it the profile's mobile; the
     old number gets an SMS saying so. Shahkar is asked again first: the code proves
     only that the person holds the SIM, and the line may have changed hands since
     the code was sent. Raises SameMobile, MobileNotOwned / MobileNotCeos,
     InquiryUnavailable, OtpInvalid / OtpExpired / OtpTooManyAttempts or ProfileMissing."""
     mobile = normalize_mobile(mobile)
-    profile = _own_profile(user)
+    profile = _own_profile(actor)
     if mobile == profile.mobile:
         raise SameMobile
     _ensure_holders_mobile(profile, mobile)
@@ -188,13 +188,13 @@ def mobile_change_verify(*, user: User, mobile: str, code: str) -> NaturalPerson
         locked.mobile = mobile
         locked.save(update_fields=["mobile"])
         audit_record(
-            actor=user,
+            actor=actor,
             action="account.mobile_change",
             target=locked,
             data={"from": _masked_mobile(old), "to": _masked_mobile(mobile)},
         )
         # An outbox row in this transaction; the SMS worker is rung after the commit.
-        queue_sms(
+        sms_queue(
             sender=SYSTEM_SENDER,
             to=old,
             body=_(
@@ -211,12 +211,12 @@ def mobile_change_verify(*, user: User, mobile: str, code: str) -> NaturalPerson
 
 
 def notification_preferences_update(
-    *, user: User, by_sms: bool, by_email: bool
+    *, actor: User, by_sms: bool, by_email: bool
 ) -> NaturalPerson | LegalPerson:
     """How the person is told of a new letter. E-mail needs a verified address
     (EmailNotVerified); an unchanged choice writes nothing."""
     with transaction.atomic():
-        profile = _own_profile(user, lock=True)
+        profile = _own_profile(actor, lock=True)
         if by_email and profile.email_verified_at is None:
             raise EmailNotVerified
         before = {"sms": profile.notify_by_sms, "email": profile.notify_by_email}
@@ -226,7 +226,7 @@ def notification_preferences_update(
         profile.notify_by_sms, profile.notify_by_email = after["sms"], after["email"]
         profile.save(update_fields=["notify_by_sms", "notify_by_email"])
         audit_record(
-            actor=user,
+            actor=actor,
             action="account.notifications_update",
             target=profile,
             data={"from": before, "to": after},

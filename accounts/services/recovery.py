@@ -15,7 +15,7 @@ from payam.audit import audit_record
 from payam.phone import normalize_mobile
 from payam.text import normalize_username
 from sms.constants import SYSTEM_SENDER, SmsKind
-from sms.services import queue_sms
+from sms.services import sms_queue
 
 from ..constants import (
     OtpPurpose,
@@ -36,14 +36,14 @@ from .registration import REGISTRATION_TTL
 # --- passwords and recovery -------------------------------------------------------------------
 
 
-def password_changed_by_owner(*, user: User) -> None:
+def password_changed_by_owner(*, actor: User) -> None:
     """The owner chose a new password (allauth's change-password page): a
     generated first password no longer needs changing."""
     with transaction.atomic():
-        if user.must_change_password:
-            User.objects.filter(pk=user.pk).update(must_change_password=False)
-            user.must_change_password = False
-        audit_record(actor=user, action="account.password_change", target=user)
+        if actor.must_change_password:
+            User.objects.filter(pk=actor.pk).update(must_change_password=False)
+            actor.must_change_password = False
+        audit_record(actor=actor, action="account.password_change", target=actor)
 
 
 def recovery_mobile(user: User) -> str | None:
@@ -134,7 +134,7 @@ def recovery_complete(*, pending: PendingRecovery, password: str) -> User:
         for session in UserSession.objects.filter(user=user):
             session.end()
         audit_record(actor=user, action="account.password_recover", target=user)
-        queue_sms(
+        sms_queue(
             sender=SYSTEM_SENDER,
             to=pending.mobile,
             body=_(

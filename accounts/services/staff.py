@@ -11,7 +11,7 @@ from payam.audit import audit_record
 from payam.phone import normalize_mobile
 from payam.text import normalize_name
 from sms.constants import SYSTEM_SENDER, SmsKind
-from sms.services import queue_sms
+from sms.services import sms_queue
 
 from ..exceptions import (
     UsernameTaken,
@@ -63,7 +63,7 @@ def staff_account_create(
         user.save()
         audit_record(actor=actor, action="account.staff_create", target=user, data={"role": role})
         role_grant(actor=actor, user=user, role=role, organization=organization)
-        queue_sms(
+        sms_queue(
             sender=SYSTEM_SENDER,
             to=mobile,
             body=_(

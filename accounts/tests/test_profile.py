@@ -123,7 +123,7 @@ def _token(path: str) -> str:
 
 def _request_link(user, email, callbacks) -> str:
     with callbacks(execute=True):
-        services.email_change_request(user=user, email=email, site_url="https://payam.example.ir/")
+        services.email_change_request(actor=user, email=email, site_url="https://payam.example.ir/")
     return _token(_link_path(mail.outbox[-1]))
 
 
@@ -135,7 +135,7 @@ def test_email_request_sends_a_link_after_commit_and_changes_nothing(
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.email_change_request(
-            user=ali, email="Ali@Example.IR", site_url="https://payam.example.ir/"
+            actor=ali, email="Ali@Example.IR", site_url="https://payam.example.ir/"
         )
         assert mail.outbox == []  # nothing leaves before the commit
     for callback in callbacks:
@@ -153,12 +153,12 @@ def test_email_request_sends_a_link_after_commit_and_changes_nothing(
 
 def test_email_confirm_sets_the_verified_address_once(ali, django_capture_on_commit_callbacks):
     token = _request_link(ali, "ali@example.ir", django_capture_on_commit_callbacks)
-    services.email_confirm(user=ali, token=token)
+    services.email_confirm(actor=ali, token=token)
     profile = _fresh(ali)
     assert profile.email == "ali@example.ir" and profile.email_verified_at is not None
     assert AuditEvent.objects.filter(action="account.email_verify", actor=ali).count() == 1
     with pytest.raises(EmailLinkUsed):
-        services.email_confirm(user=ali, token=token)
+        services.email_confirm(actor=ali, token=token)
 
 
 def test_an_older_link_stops_working_once_a_newer_one_is_used(
@@ -166,9 +166,9 @@ def test_an_older_link_stops_working_once_a_newer_one_is_used(
 ):
     first = _request_link(ali, "old@example.ir", django_capture_on_commit_callbacks)
     second = _request_link(ali, "new@example.ir", django_capture_on_commit_callbacks)
-    services.email_confirm(user=ali, token=second)
+    services.email_confirm(actor=ali, token=second)
     with pytest.raises(EmailLinkUsed):
-        services.email_confirm(user=ali, token=first)
+        services.email_confirm(actor=ali, token=first)
     assert _fresh(ali).email == "new@example.ir"
 
 
@@ -179,7 +179,7 @@ def test_an_expired_link_is_refused(ali, django_capture_on_commit_callbacks, set
         seconds=settings.EMAIL_VERIFY_MAX_AGE + 1
     )
     with freeze_time(later), pytest.raises(EmailLinkExpired) as caught:
-        services.email_confirm(user=ali, token=token)
+        services.email_confirm(actor=ali, token=token)
     assert "مهلت" in str(caught.value)
     assert _fresh(ali).email == ""
 
@@ -196,7 +196,7 @@ def test_an_expired_link_is_refused(ali, django_capture_on_commit_callbacks, set
 def test_a_forged_link_is_refused(ali, django_capture_on_commit_callbacks, forge):
     token = _request_link(ali, "ali@example.ir", django_capture_on_commit_callbacks)
     with pytest.raises(EmailLinkInvalid) as caught:
-        services.email_confirm(user=ali, token=forge(token))
+        services.email_confirm(actor=ali, token=forge(token))
     assert "معتبر نیست" in str(caught.value)
     assert _fresh(ali).email == ""
 
@@ -204,7 +204,7 @@ def test_a_forged_link_is_refused(ali, django_capture_on_commit_callbacks, forge
 def test_someone_elses_link_is_refused(ali, maryam, django_capture_on_commit_callbacks):
     token = _request_link(ali, "ali@example.ir", django_capture_on_commit_callbacks)
     with pytest.raises(EmailLinkNotYours):
-        services.email_confirm(user=maryam, token=token)
+        services.email_confirm(actor=maryam, token=token)
     assert _fresh(maryam).email == "" and _fresh(ali).email == ""
 
 
@@ -215,14 +215,14 @@ def test_the_verified_address_again_is_refused_an_unverified_one_is_sent(
     _request_link(ali, "ali@example.ir", django_capture_on_commit_callbacks)  # unverified: ok
     NaturalPerson.objects.filter(user=ali).update(email_verified_at=timezone.now())
     with pytest.raises(EmailUnchanged):
-        services.email_change_request(user=ali, email="ALI@example.ir", site_url="https://x.ir")
+        services.email_change_request(actor=ali, email="ALI@example.ir", site_url="https://x.ir")
 
 
 def test_confirmation_links_are_rate_limited(ali, django_capture_on_commit_callbacks):
     for n in range(5):
         _request_link(ali, f"ali{n}@example.ir", django_capture_on_commit_callbacks)
     with pytest.raises(EmailLimitReached) as caught:
-        services.email_change_request(user=ali, email="ali9@example.ir", site_url="https://x.ir")
+        services.email_change_request(actor=ali, email="ali9@example.ir", site_url="https://x.ir")
     assert "دقیقه" in str(caught.value)
 
 
@@ -230,10 +230,10 @@ def test_confirmation_links_are_rate_limited(ali, django_capture_on_commit_callb
 
 
 def test_mobile_change_sends_the_code_to_the_new_number(maryam):
-    services.mobile_change_start(user=maryam, mobile="09352345678", ip="10.0.0.1")
+    services.mobile_change_start(actor=maryam, mobile="09352345678", ip="10.0.0.1")
     code = last_code()
     assert ConsoleMessage.objects.latest("pk").recipient == MARYAM_SECOND
-    services.mobile_change_verify(user=maryam, mobile="09352345678", code=code)
+    services.mobile_change_verify(actor=maryam, mobile="09352345678", code=code)
     assert _fresh(maryam).mobile == MARYAM_SECOND
     event = AuditEvent.objects.get(action="account.mobile_change")
     assert event.data == {"from": "0912***6789", "to": "0935***5678"}
@@ -244,54 +244,54 @@ def test_mobile_change_sends_the_code_to_the_new_number(maryam):
 
 def test_a_company_mobile_must_be_its_ceos(company):
     with pytest.raises(MobileNotCeos) as caught:
-        services.mobile_change_start(user=company, mobile=ALI_MOBILE, ip=None)
+        services.mobile_change_start(actor=company, mobile=ALI_MOBILE, ip=None)
     assert "مدیرعامل" in str(caught.value)
-    services.mobile_change_start(user=company, mobile=MARYAM_SECOND, ip=None)
-    services.mobile_change_verify(user=company, mobile=MARYAM_SECOND, code=last_code())
+    services.mobile_change_start(actor=company, mobile=MARYAM_SECOND, ip=None)
+    services.mobile_change_verify(actor=company, mobile=MARYAM_SECOND, code=last_code())
     assert LegalPerson.objects.get(user=company).mobile == MARYAM_SECOND
 
 
 def test_a_number_in_someone_elses_name_is_refused(ali):
     with pytest.raises(MobileNotOwned):
-        services.mobile_change_start(user=ali, mobile=MARYAM_SECOND, ip=None)
+        services.mobile_change_start(actor=ali, mobile=MARYAM_SECOND, ip=None)
     assert not ConsoleMessage.objects.exists() and not OutboundSMS.objects.exists()
 
 
 def test_the_same_number_is_refused(ali):
     with pytest.raises(SameMobile):
-        services.mobile_change_start(user=ali, mobile="۰۹۱۲۱۲۳۴۵۶۷", ip=None)
+        services.mobile_change_start(actor=ali, mobile="۰۹۱۲۱۲۳۴۵۶۷", ip=None)
 
 
 def test_shahkar_outage_sends_no_code(ali):
     with pytest.raises(InquiryUnavailable):
-        services.mobile_change_start(user=ali, mobile=OUTAGE, ip=None)
+        services.mobile_change_start(actor=ali, mobile=OUTAGE, ip=None)
     assert not OutboundSMS.objects.exists()
 
 
 def test_a_wrong_code_changes_nothing(maryam):
-    services.mobile_change_start(user=maryam, mobile=MARYAM_SECOND, ip=None)
+    services.mobile_change_start(actor=maryam, mobile=MARYAM_SECOND, ip=None)
     code = last_code()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     with pytest.raises(OtpInvalid):
-        services.mobile_change_verify(user=maryam, mobile=MARYAM_SECOND, code=wrong)
+        services.mobile_change_verify(actor=maryam, mobile=MARYAM_SECOND, code=wrong)
     assert _fresh(maryam).mobile == MARYAM_MOBILE
     assert not OutboundSMS.objects.filter(kind="notification").exists()
 
 
 def test_an_expired_code_changes_nothing(maryam):
     with freeze_time("2025-03-21 08:00:00"):
-        services.mobile_change_start(user=maryam, mobile=MARYAM_SECOND, ip=None)
+        services.mobile_change_start(actor=maryam, mobile=MARYAM_SECOND, ip=None)
         code = last_code()
     with freeze_time("2025-03-21 08:02:01"), pytest.raises(OtpExpired):
-        services.mobile_change_verify(user=maryam, mobile=MARYAM_SECOND, code=code)
+        services.mobile_change_verify(actor=maryam, mobile=MARYAM_SECOND, code=code)
     assert _fresh(maryam).mobile == MARYAM_MOBILE
 
 
 def test_a_code_for_a_number_not_in_the_users_name_is_useless(ali, maryam):
     """The code proves the SIM; Shahkar must still say the line is the user's."""
-    services.mobile_change_start(user=maryam, mobile=MARYAM_SECOND, ip=None)
+    services.mobile_change_start(actor=maryam, mobile=MARYAM_SECOND, ip=None)
     with pytest.raises(MobileNotOwned):
-        services.mobile_change_verify(user=ali, mobile=MARYAM_SECOND, code=last_code())
+        services.mobile_change_verify(actor=ali, mobile=MARYAM_SECOND, code=last_code())
     assert _fresh(ali).mobile == ALI_MOBILE
 
 
@@ -301,7 +301,7 @@ def test_a_code_for_a_number_not_in_the_users_name_is_useless(ali, maryam):
 def test_email_notifications_need_a_verified_email(ali):
     NaturalPerson.objects.filter(user=ali).update(email="ali@example.ir")
     with pytest.raises(EmailNotVerified) as caught:
-        services.notification_preferences_update(user=ali, by_sms=True, by_email=True)
+        services.notification_preferences_update(actor=ali, by_sms=True, by_email=True)
     assert "تأیید" in str(caught.value)
     assert _fresh(ali).notify_by_email is False
 
@@ -310,8 +310,8 @@ def test_preferences_are_saved_and_audited_once(ali):
     NaturalPerson.objects.filter(user=ali).update(
         email="ali@example.ir", email_verified_at=timezone.now()
     )
-    services.notification_preferences_update(user=ali, by_sms=False, by_email=True)
-    services.notification_preferences_update(user=ali, by_sms=False, by_email=True)  # no-op
+    services.notification_preferences_update(actor=ali, by_sms=False, by_email=True)
+    services.notification_preferences_update(actor=ali, by_sms=False, by_email=True)  # no-op
     profile = _fresh(ali)
     assert (profile.notify_by_sms, profile.notify_by_email) == (False, True)
     event = AuditEvent.objects.get(action="account.notifications_update")
@@ -323,9 +323,9 @@ def test_preferences_are_saved_and_audited_once(ali):
 
 def test_staff_have_no_profile_to_change(staff):
     with pytest.raises(ProfileMissing):
-        services.notification_preferences_update(user=staff, by_sms=True, by_email=False)
+        services.notification_preferences_update(actor=staff, by_sms=True, by_email=False)
     with pytest.raises(ProfileMissing):
-        services.mobile_change_start(user=staff, mobile=ALI_MOBILE, ip=None)
+        services.mobile_change_start(actor=staff, mobile=ALI_MOBILE, ip=None)
 
 
 # --- pages ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from payam.audit import audit_record
 from payam.phone import normalize_mobile
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.exceptions import SmsError
-from sms.services import queue_sms, queue_sms_bulk
+from sms.services import sms_queue, sms_queue_bulk
 
 from ..constants import (
     EMAIL_BATCH,
@@ -106,7 +106,7 @@ def _queue_sms(letter: Letter, plans: list[_Plan], *, campaign: bool) -> None:
                 continue
             good.append(plan)
         try:
-            queue_sms_bulk(
+            sms_queue_bulk(
                 sender=SYSTEM_SENDER,
                 recipients=[plan.mobile or "" for plan in good],
                 body=text,
@@ -120,7 +120,7 @@ def _queue_sms(letter: Letter, plans: list[_Plan], *, campaign: bool) -> None:
         return
     for plan in wanted:
         try:
-            queue_sms(
+            sms_queue(
                 sender=SYSTEM_SENDER,
                 to=plan.mobile or "",
                 body=text,

@@ -15,7 +15,7 @@ from payam.identifiers import clean_national_code
 from payam.text import localized_digits
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.exceptions import SmsError
-from sms.services import queue_sms
+from sms.services import sms_queue
 
 from ..constants import (
     PROXY_LIVE_PER_MAILBOX,
@@ -81,7 +81,7 @@ def _tell(user: User | None, text: str, *, key: str) -> None:
 
     def send() -> None:
         try:
-            queue_sms(
+            sms_queue(
                 sender=SYSTEM_SENDER,
                 to=mobile,
                 body=text,

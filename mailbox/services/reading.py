@@ -58,7 +58,7 @@ def _grant_reference(grant: models.Model | None) -> tuple[str, str]:
 
 def delivery_record_access(
     *,
-    user: Actor,
+    actor: Actor,
     delivery: Delivery,
     action: AccessAction | str,
     acting_as: ReaderRole | str = ReaderRole.OWNER,
@@ -68,13 +68,15 @@ def delivery_record_access(
     """Record a view, download, print or reply by someone who is not the owner
     (the owner's own reads are not recorded). Raises PermissionDenied unless
     they may read it as `acting_as` under `grant`."""
-    if not may_read(user, delivery, acting_as=acting_as, grant=grant) or not isinstance(user, User):
+    if not may_read(actor, delivery, acting_as=acting_as, grant=grant) or not isinstance(
+        actor, User
+    ):
         raise PermissionDenied
     if acting_as == ReaderRole.OWNER:
         return None
     grant_type, grant_id = _grant_reference(grant)
     return AccessRecord.objects.create(
-        user=user,
+        user=actor,
         acting_as=acting_as,
         grant_type=grant_type,
         grant_id=grant_id,
@@ -87,7 +89,7 @@ def delivery_record_access(
 
 def delivery_mark_read(
     *,
-    user: Actor,
+    actor: Actor,
     delivery: Delivery,
     acting_as: ReaderRole | str = ReaderRole.OWNER,
     grant: models.Model | None = None,
@@ -96,20 +98,20 @@ def delivery_mark_read(
     """Open a letter: the first open stamps when and by whom (owner, proxy,
     broker clerk) once and for all; every open by someone other than the owner
     is recorded for the owner to see. Raises PermissionDenied."""
-    if not may_read(user, delivery, acting_as=acting_as, grant=grant):
+    if not may_read(actor, delivery, acting_as=acting_as, grant=grant):
         raise PermissionDenied
     now = timezone.now()
     with transaction.atomic():
         stamped = Delivery.objects.filter(pk=delivery.pk, first_read_at__isnull=True).update(
-            first_read_at=now, first_read_by=acting_as, first_reader=user
+            first_read_at=now, first_read_by=acting_as, first_reader=actor
         )
         if stamped:
             delivery.first_read_at, delivery.first_read_by = now, str(acting_as)
-            delivery.first_reader = user  # type: ignore[assignment]
+            delivery.first_reader = actor  # type: ignore[assignment]
             forget_unread_counts([delivery.recipient.owner_id])
             owner = delivery.recipient.owner
             audit_record(
-                actor=user,
+                actor=actor,
                 action="delivery.read",
                 target=delivery,
                 acting_for=owner if acting_as != ReaderRole.OWNER else None,
@@ -118,7 +120,7 @@ def delivery_mark_read(
         elif delivery.first_read_at is None:
             delivery.refresh_from_db(fields=["first_read_at", "first_read_by", "first_reader"])
         delivery_record_access(
-            user=user,
+            actor=actor,
             delivery=delivery,
             action=AccessAction.VIEW,
             acting_as=acting_as,
@@ -129,11 +131,11 @@ def delivery_mark_read(
 
 
 def delivery_set_flags(
-    *, user: Actor, delivery: Delivery, archived: bool | None = None, starred: bool | None = None
+    *, actor: Actor, delivery: Delivery, archived: bool | None = None, starred: bool | None = None
 ) -> Delivery:
     """Archive or star a letter in one's own inbox (only the owner). Nothing is
     ever deleted: an archived letter is still there under the archive."""
-    if not may_read(user, delivery):
+    if not may_read(actor, delivery):
         raise PermissionDenied
     changes: dict[str, Any] = {}
     if archived is not None and archived != delivery.archived:
@@ -146,5 +148,5 @@ def delivery_set_flags(
         Delivery.objects.filter(pk=delivery.pk).update(**changes)
         for name, value in changes.items():
             setattr(delivery, name, value)
-        audit_record(actor=user, action="delivery.flags", target=delivery, data=changes)
+        audit_record(actor=actor, action="delivery.flags", target=delivery, data=changes)
     return delivery

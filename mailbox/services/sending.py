@@ -248,7 +248,7 @@ def letter_reply(
         grant=grant,
     )
     delivery_record_access(
-        user=actor, delivery=delivery, action=AccessAction.REPLY, acting_as=acting_as, grant=grant
+        actor=actor, delivery=delivery, action=AccessAction.REPLY, acting_as=acting_as, grant=grant
     )
     return reply
 

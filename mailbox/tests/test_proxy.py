@@ -173,7 +173,7 @@ def test_a_proxy_reads_only_within_a_live_grant(owner, maryam, send):
     assert selectors.inbox(user=maryam, grant=grant).items == []
     with pytest.raises(PermissionDenied):
         services.delivery_mark_read(
-            user=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant
+            actor=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant
         )
     grant = accepted(grant)
     assert [d.pk for d in selectors.inbox(user=maryam, grant=grant).items] == [delivery.pk]
@@ -200,7 +200,7 @@ def test_a_proxy_read_stamps_the_receipt_and_is_recorded(owner, maryam, send):
     delivery = Delivery.objects.get(letter=letter)
     grant = accepted(name_proxy(owner))
     services.delivery_mark_read(
-        user=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant, ip="10.0.0.9"
+        actor=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant, ip="10.0.0.9"
     )
     delivery.refresh_from_db()
     assert delivery.first_read_by == ReaderRole.PROXY and delivery.first_reader == maryam
@@ -380,7 +380,7 @@ def test_the_access_log_lists_only_the_owners_records(client, owner, maryam, sen
     grant = accepted(name_proxy(owner))
     delivery = Delivery.objects.get()
     services.delivery_mark_read(
-        user=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant
+        actor=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant
     )
     reza = fresh(activate(make_citizen(REZA, first="رضا", last="کریمی", mobile="+989351234567")))
     assert selectors.inbox_access_log(user=reza).items == []
@@ -395,7 +395,7 @@ def test_the_access_log_pages_with_a_constant_query_count(
     delivery = Delivery.objects.get()
     for _ in range(60):
         services.delivery_record_access(
-            user=maryam,
+            actor=maryam,
             delivery=delivery,
             action=AccessAction.VIEW,
             acting_as=ReaderRole.PROXY,

@@ -100,7 +100,7 @@ def test_unread_count_goes_down_as_letters_are_opened(send, ali):
     letters = [send(subject=f"نامه {n}") for n in range(3)]
     assert unread_count(user=ali) == 3
     delivery_mark_read(
-        user=ali, delivery=delivery_for(user=ali, tracking_code=letters[0].tracking_code)
+        actor=ali, delivery=delivery_for(user=ali, tracking_code=letters[0].tracking_code)
     )
     assert unread_count(user=ali) == 2
     assert [d.letter for d in inbox(user=ali, unread=True).items] == [letters[2], letters[1]]

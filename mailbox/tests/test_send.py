@@ -244,11 +244,11 @@ def test_a_subject_is_normalized(send, ali):
 def test_the_owner_stamps_the_first_read_once(send, ali):
     letter = send()
     delivery = delivery_for(user=ali, tracking_code=letter.tracking_code)
-    delivery_mark_read(user=ali, delivery=delivery)
+    delivery_mark_read(actor=ali, delivery=delivery)
     first = Delivery.objects.get(pk=delivery.pk)
     assert first.first_read_by == ReaderRole.OWNER and first.first_reader == ali
     again = delivery_for(user=ali, tracking_code=letter.tracking_code)
-    delivery_mark_read(user=ali, delivery=again)
+    delivery_mark_read(actor=ali, delivery=again)
     assert Delivery.objects.get(pk=delivery.pk).first_read_at == first.first_read_at
     assert AuditEvent.objects.filter(action="delivery.read").count() == 1
     assert not AccessRecord.objects.exists()
@@ -258,9 +258,9 @@ def test_nobody_else_reads_without_a_grant(send, ali, maryam, admin):
     delivery = Delivery.objects.get(letter=send())
     for user in (maryam, admin):
         with pytest.raises(PermissionDenied):
-            delivery_mark_read(user=user, delivery=delivery)
+            delivery_mark_read(actor=user, delivery=delivery)
         with pytest.raises(PermissionDenied):
-            delivery_mark_read(user=user, delivery=delivery, acting_as=ReaderRole.PROXY, grant=ali)
+            delivery_mark_read(actor=user, delivery=delivery, acting_as=ReaderRole.PROXY, grant=ali)
     assert Delivery.objects.get(pk=delivery.pk).first_read_at is None
 
 
@@ -274,9 +274,9 @@ def test_a_proxy_under_a_grant_reads_and_every_view_is_recorded(send, ali, marya
     permissions.register_read_check(ReaderRole.PROXY, proxy_check)
     try:
         delivery_mark_read(
-            user=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant, ip="10.0.0.7"
+            actor=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant, ip="10.0.0.7"
         )
-        delivery_mark_read(user=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant)
+        delivery_mark_read(actor=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant)
     finally:
         permissions.unregister_read_check(ReaderRole.PROXY, proxy_check)
     stamped = Delivery.objects.get(pk=delivery.pk)
@@ -320,7 +320,7 @@ def test_access_records_and_letters_are_never_changed_or_deleted(send, ali, mary
 def test_flags_archive_and_star_for_the_owner_only(send, ali, maryam):
     letter = send()
     delivery = Delivery.objects.get(letter=letter)
-    delivery_set_flags(user=ali, delivery=delivery, archived=True, starred=True)
+    delivery_set_flags(actor=ali, delivery=delivery, archived=True, starred=True)
     assert inbox(user=ali).items == []
     assert [d.pk for d in inbox(user=ali, archived=True).items] == [delivery.pk]
     assert [d.pk for d in inbox(user=ali, archived=None, starred=True).items] == [delivery.pk]
@@ -328,10 +328,10 @@ def test_flags_archive_and_star_for_the_owner_only(send, ali, maryam):
         "archived": True,
         "starred": True,
     }
-    delivery_set_flags(user=ali, delivery=delivery, archived=True)  # no change, no event
+    delivery_set_flags(actor=ali, delivery=delivery, archived=True)  # no change, no event
     assert AuditEvent.objects.filter(action="delivery.flags").count() == 1
     with pytest.raises(PermissionDenied):
-        delivery_set_flags(user=maryam, delivery=delivery, archived=False)
+        delivery_set_flags(actor=maryam, delivery=delivery, archived=False)
 
 
 def test_a_superuser_sends_as_any_agency_but_never_as_a_placeholder(send, admin):

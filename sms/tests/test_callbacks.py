@@ -29,7 +29,7 @@ def post(client, url, payload, *, secret=SECRET, now=None, headers=None):
 @pytest.fixture
 def sms():
     agency_sender()
-    row = services.queue_sms(sender="4040123", to="09121234567", body="x", kind="notification")
+    row = services.sms_queue(sender="4040123", to="09121234567", body="x", kind="notification")
     OutboundSMS.objects.filter(pk=row.pk).update(
         status="sent", gateway="http", gateway_message_id="m1"
     )

@@ -64,14 +64,14 @@ def rings(monkeypatch):
 
 def queue(kind="notification", **kw):
     sender = "4040" if kind == "otp" else "4040123"
-    return services.queue_sms(sender=sender, to="09121234567", body="x", kind=kind, **kw)
+    return services.sms_queue(sender=sender, to="09121234567", body="x", kind=kind, **kw)
 
 
 def test_sent_once(gateway, rings):
     gw = gateway()
     sms = queue()
-    assert services.dispatch_lane(lane="sms") == 1
-    assert services.dispatch_lane(lane="sms") == 0
+    assert services.lane_dispatch(lane="sms") == 1
+    assert services.lane_dispatch(lane="sms") == 0
     sms.refresh_from_db()
     assert (sms.status, sms.gateway_message_id, sms.attempts) == ("sent", f"gw-{sms.pk}", 1)
     assert gw.sent == [str(sms.pk)]
@@ -81,8 +81,8 @@ def test_lanes_are_separate(gateway, rings):
     gateway()
     otp = queue("otp")
     note = queue("notification")
-    assert services.dispatch_lane(lane="bulk") == 0
-    assert services.dispatch_lane(lane="sms_otp") == 1
+    assert services.lane_dispatch(lane="bulk") == 0
+    assert services.lane_dispatch(lane="sms_otp") == 1
     otp.refresh_from_db(), note.refresh_from_db()
     assert (otp.status, note.status) == ("sent", "queued")
 
@@ -92,20 +92,20 @@ def test_transient_error_retries_with_backoff_then_sends(gateway, rings, setting
     gw = gateway(TransientGatewayError("HTTP 503"), TransientGatewayError("429", retry_after=120))
     sms = queue()
     with freeze_time(timezone.now()) as frozen:
-        services.dispatch_lane(lane="sms")
+        services.lane_dispatch(lane="sms")
         sms.refresh_from_db()
         assert sms.status == "queued" and sms.attempts == 1 and sms.error == "HTTP 503"
         delay = (sms.next_attempt_at - timezone.now()).total_seconds()
         assert 5 <= delay <= 10  # base 10 s, full jitter in [half, whole]
         assert rings[-1][0] == "sms" and rings[-1][1] == pytest.approx(delay)
-        assert services.dispatch_lane(lane="sms") == 0  # not due yet
+        assert services.lane_dispatch(lane="sms") == 0  # not due yet
         frozen.tick(timedelta(seconds=11))
-        services.dispatch_lane(lane="sms")
+        services.lane_dispatch(lane="sms")
         sms.refresh_from_db()
         assert sms.attempts == 2
         assert (sms.next_attempt_at - timezone.now()).total_seconds() == pytest.approx(120)
         frozen.tick(timedelta(seconds=121))
-        services.dispatch_lane(lane="sms")
+        services.lane_dispatch(lane="sms")
     sms.refresh_from_db()
     assert (sms.status, sms.attempts, gw.sent) == ("sent", 3, [str(sms.pk)])
 
@@ -120,7 +120,7 @@ def test_backoff_grows_and_is_capped(settings):
 def test_permanent_error_fails_at_once(gateway, rings):
     gateway(PermanentGatewayError("invalid_receptor"))
     sms = queue()
-    services.dispatch_lane(lane="sms")
+    services.lane_dispatch(lane="sms")
     sms.refresh_from_db()
     assert (sms.status, sms.error, sms.attempts) == ("failed", "invalid_receptor", 1)
     assert sms.done_at is not None
@@ -132,14 +132,14 @@ def test_dead_after_the_last_attempt_and_retry_from_admin(gateway, rings, settin
     sms = queue()
     with freeze_time(timezone.now()) as frozen:
         for _ in range(3):
-            services.dispatch_lane(lane="sms")
+            services.lane_dispatch(lane="sms")
             frozen.tick(timedelta(hours=1))
     sms.refresh_from_db()
     assert (sms.status, sms.attempts) == ("dead", 3)
     assert services.sms_retry(actor=admin_user, sms_ids=[sms.pk]) == 1
     sms.refresh_from_db()
     assert (sms.status, sms.attempts) == ("queued", 0)
-    services.dispatch_lane(lane="sms")
+    services.lane_dispatch(lane="sms")
     sms.refresh_from_db()
     assert sms.status == "sent" and gw.sent == [str(sms.pk)]
 
@@ -155,7 +155,7 @@ def test_retry_needs_permission(django_user_model):
 def test_adapter_bug_does_not_strand_the_row(gateway, rings):
     gateway(ZeroDivisionError("boom"))
     sms = queue()
-    services.dispatch_lane(lane="sms")
+    services.lane_dispatch(lane="sms")
     sms.refresh_from_db()
     assert sms.status == "queued" and "ZeroDivisionError" in sms.error
 
@@ -164,7 +164,7 @@ def test_old_otp_expires_instead_of_being_sent(gateway, rings):
     gw = gateway()
     sms = queue("otp")
     OutboundSMS.objects.filter(pk=sms.pk).update(created_at=timezone.now() - timedelta(minutes=3))
-    services.dispatch_lane(lane="sms_otp")
+    services.lane_dispatch(lane="sms_otp")
     sms.refresh_from_db()
     assert sms.status == "expired" and gw.sent == []
 
@@ -174,7 +174,7 @@ def test_sweeper_recovers_without_sending_twice(gateway, rings, settings):
     settings.SMS_SENDING_TIMEOUT = 60
     gw = gateway()
     sent_before_crash, never_sent = queue(), queue()
-    claimed = services.claim_batch(lane="sms", limit=10)
+    claimed = services.sms_claim_batch(lane="sms", limit=10)
     assert {s.pk for s in claimed} == {sent_before_crash.pk, never_sent.pk}
     gw.send(
         services.OutgoingMessage(
@@ -182,11 +182,11 @@ def test_sweeper_recovers_without_sending_twice(gateway, rings, settings):
         )
     )
 
-    assert services.sweep()["recovered_sent"] == 0  # too early: the worker may be alive
+    assert services.sms_sweep()["recovered_sent"] == 0  # too early: the worker may be alive
     with freeze_time(timezone.now() + timedelta(seconds=61)):
-        counts = services.sweep()
+        counts = services.sms_sweep()
         assert (counts["recovered_sent"], counts["requeued"]) == (1, 1)
-        services.dispatch_lane(lane="sms")
+        services.lane_dispatch(lane="sms")
     assert sorted(gw.sent) == sorted([str(sent_before_crash.pk), str(never_sent.pk)])
     assert set(OutboundSMS.objects.values_list("status", flat=True)) == {"sent"}
 
@@ -195,7 +195,7 @@ def test_sweeper_rings_for_due_rows(gateway, rings):
     gateway()
     queue()
     rings.clear()
-    assert services.sweep()["lanes_rung"] == 1 and rings == [("sms", 0)]
+    assert services.sms_sweep()["lanes_rung"] == 1 and rings == [("sms", 0)]
 
 
 def test_every_transition_outside_the_table_is_refused():
@@ -220,12 +220,12 @@ def test_guarded_move_does_nothing_when_someone_moved_it_first():
 def test_a_row_taken_back_by_the_sweeper_is_not_sent_by_its_first_worker(gateway, rings):
     gw = gateway()
     sms = queue()
-    [claimed] = services.claim_batch(lane="sms", limit=1)
+    [claimed] = services.sms_claim_batch(lane="sms", limit=1)
     # The first worker stalls; the sweeper gives its row to someone else.
     with freeze_time(timezone.now() + timedelta(seconds=services.sending_timeout() + 1)):
-        assert services.sweep()["requeued"] == 1
-        services.dispatch_lane(lane="sms")
-    assert services.send_one(claimed, gateway=gw) == "skipped"
+        assert services.sms_sweep()["requeued"] == 1
+        services.lane_dispatch(lane="sms")
+    assert services.sms_send_one(claimed, gateway=gw) == "skipped"
     assert gw.sent == [str(sms.pk)]
 
 

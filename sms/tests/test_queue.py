@@ -20,7 +20,7 @@ def senders():
 
 
 def test_agency_sender_queues_with_normalized_recipient():
-    sms = services.queue_sms(sender="4040123", to="۰۹۱۲ ۱۲۳ ۴۵۶۷", body="سلام", kind="notification")
+    sms = services.sms_queue(sender="4040123", to="۰۹۱۲ ۱۲۳ ۴۵۶۷", body="سلام", kind="notification")
     assert (sms.recipient, sms.status, sms.parts, sms.kind) == (
         "+989121234567",
         SmsStatus.QUEUED,
@@ -31,14 +31,14 @@ def test_agency_sender_queues_with_normalized_recipient():
 
 
 def test_mask_sends_as_its_sender():
-    sms = services.queue_sms(sender="MALIAT", to="09121234567", body="x", kind="notification")
+    sms = services.sms_queue(sender="MALIAT", to="09121234567", body="x", kind="notification")
     assert sms.sender.number == "4040123" and sms.via_mask and sms.originator == "MALIAT"
 
 
 @pytest.mark.parametrize("sender", ["4040999", "3000123", "MASKX", "", "40401234567890123"])
 def test_unregistered_sender_is_refused_and_recorded(sender, caplog):
     with pytest.raises(SenderNotAllowed) as err:
-        services.queue_sms(sender=sender, to="09121234567", body="x", kind="notification")
+        services.sms_queue(sender=sender, to="09121234567", body="x", kind="notification")
     assert "۴۰۴۰" in str(err.value)
     assert not OutboundSMS.objects.exists()
     assert AuditEvent.objects.filter(action="sms.sender_refused").count() == 1
@@ -48,39 +48,39 @@ def test_unregistered_sender_is_refused_and_recorded(sender, caplog):
 def test_inactive_sender_is_refused():
     agency_sender().__class__.objects.filter(number="4040123").update(is_active=False)
     with pytest.raises(SenderNotAllowed):
-        services.queue_sms(sender="4040123", to="09121234567", body="x", kind="notification")
+        services.sms_queue(sender="4040123", to="09121234567", body="x", kind="notification")
 
 
 def test_otp_only_from_the_system_sender():
     with pytest.raises(SenderNotAllowed):
-        services.queue_sms(sender="4040123", to="09121234567", body="123456", kind="otp")
+        services.sms_queue(sender="4040123", to="09121234567", body="123456", kind="otp")
     assert (
-        services.queue_sms(sender="4040", to="09121234567", body="123456", kind="otp").priority == 9
+        services.sms_queue(sender="4040", to="09121234567", body="123456", kind="otp").priority == 9
     )
 
 
 @pytest.mark.parametrize("to", ["", "0912123", "+14155550100", "021-88001234", "abc"])
 def test_bad_recipient_is_refused(to):
     with pytest.raises(InvalidRecipient):
-        services.queue_sms(sender="4040123", to=to, body="x", kind="notification")
+        services.sms_queue(sender="4040123", to=to, body="x", kind="notification")
     assert not OutboundSMS.objects.exists()
 
 
 @pytest.mark.parametrize("body", ["", "   ", "س" * 537])
 def test_bad_body_is_refused(body):
     with pytest.raises(InvalidBody):
-        services.queue_sms(sender="4040123", to="09121234567", body=body, kind="notification")
+        services.sms_queue(sender="4040123", to="09121234567", body=body, kind="notification")
     assert not OutboundSMS.objects.exists()
 
 
 def test_idempotency_key_never_makes_a_second_row():
-    first = services.queue_sms(
+    first = services.sms_queue(
         sender="4040123", to="09121234567", body="x", kind="notification", idempotency_key="k1"
     )
-    again = services.queue_sms(
+    again = services.sms_queue(
         sender="4040123", to="09121234567", body="x", kind="notification", idempotency_key="k1"
     )
-    other_sender = services.queue_sms(
+    other_sender = services.sms_queue(
         sender="4040", to="09121234567", body="x", kind="notification", idempotency_key="k1"
     )
     assert first.pk == again.pk != other_sender.pk
@@ -89,7 +89,7 @@ def test_idempotency_key_never_makes_a_second_row():
 
 def test_queued_in_the_callers_transaction(django_capture_on_commit_callbacks):
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.queue_sms(sender="4040123", to="09121234567", body="x", kind="notification")
+        services.sms_queue(sender="4040123", to="09121234567", body="x", kind="notification")
         raise RuntimeError
     assert not OutboundSMS.objects.exists()
 
@@ -98,7 +98,7 @@ def test_dispatch_starts_on_commit_and_sends_through_the_console(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        sms = services.queue_sms(sender="4040", to="09121234567", body="کد: 123456", kind="otp")
+        sms = services.sms_queue(sender="4040", to="09121234567", body="کد: 123456", kind="otp")
     assert len(callbacks) == 1
     sms.refresh_from_db()
     assert sms.status == SmsStatus.SENT and sms.attempts == 1 and sms.gateway == "console"
@@ -117,16 +117,16 @@ def test_dispatch_starts_on_commit_and_sends_through_the_console(
 def test_bulk_is_all_or_nothing_and_idempotent(django_capture_on_commit_callbacks):
     numbers = [f"0912{i:07d}" for i in range(1, 1201)]
     with pytest.raises(services.InvalidRecipients) as err:
-        services.queue_sms_bulk(sender="4040123", recipients=[*numbers, "0912", "bad"], body="x")
+        services.sms_queue_bulk(sender="4040123", recipients=[*numbers, "0912", "bad"], body="x")
     assert [p.row for p in err.value.problems] == [1201, 1202]
     assert not OutboundSMS.objects.exists()
 
     batch = uuid.uuid4()
-    result = services.queue_sms_bulk(
+    result = services.sms_queue_bulk(
         sender="4040123", recipients=[*numbers, numbers[0]], body="اطلاعیه", batch_id=batch
     )
     assert (result.queued, result.duplicates_skipped) == (1200, 1)
-    again = services.queue_sms_bulk(
+    again = services.sms_queue_bulk(
         sender="4040123", recipients=numbers, body="اطلاعیه", batch_id=batch
     )
     assert again.queued == 0
@@ -136,4 +136,4 @@ def test_bulk_is_all_or_nothing_and_idempotent(django_capture_on_commit_callback
 
 def test_bulk_refuses_an_unregistered_sender():
     with pytest.raises(SenderNotAllowed):
-        services.queue_sms_bulk(sender="4040777", recipients=["09121234567"], body="x")
+        services.sms_queue_bulk(sender="4040777", recipients=["09121234567"], body="x")

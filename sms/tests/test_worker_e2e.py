@@ -121,7 +121,7 @@ def test_a_thousand_messages_each_sent_exactly_once(broker, tmp_path):
         worker = Worker("e2e-all", gateway.url, tmp_path)
         try:
             numbers = [f"0912{i:07d}" for i in range(1000)]
-            services.queue_sms_bulk(sender="4040123", recipients=numbers, body="اطلاعیه‌ی آزمایشی")
+            services.sms_queue_bulk(sender="4040123", recipients=numbers, body="اطلاعیه‌ی آزمایشی")
             wait_until(
                 lambda: sent_count() == 1000, timeout=120, what="1000 sent", workers=[worker]
             )
@@ -142,7 +142,7 @@ def test_killed_worker_loses_and_duplicates_nothing(broker, tmp_path):
         second = None
         try:
             numbers = [f"0935{i:07d}" for i in range(total)]
-            services.queue_sms_bulk(sender="4040123", recipients=numbers, body="پیام آزمایشی")
+            services.sms_queue_bulk(sender="4040123", recipients=numbers, body="پیام آزمایشی")
             wait_until(
                 lambda: len(gateway.received) >= 100,
                 timeout=60,
