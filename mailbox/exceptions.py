@@ -1,14 +1,14 @@
 """Refusals of the mailbox app, each with a message for the person.
 
 Views put `str(error)` next to the field it is about; the API answers it as 4xx.
-Authorization failures are Django's `PermissionDenied`, not these."""
-
-from dataclasses import dataclass
+Authorization failures are Django's `PermissionDenied`, not these. A list of
+recipients is refused with the project's one `InvalidRecipients` (re-exported here)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from payam.errors import InvalidRecipients as InvalidRecipients
+from payam.errors import RecipientProblem as RecipientProblem
 from payam.errors import UserFacingError
-from payam.text import localized_digits
 
 
 class MailboxError(UserFacingError):
@@ -27,30 +27,7 @@ class NoRecipients(MailboxError):
     message = _("دست‌کم یک گیرنده لازم است.")
 
 
-@dataclass(frozen=True)
-class RecipientProblem:
-    position: int  # 1-based, in the order given
-    value: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{localized_digits(self.position)}. {self.value}: {self.message}"
-
-
-class InvalidRecipients(MailboxError):
-    """One or more recipients are wrong; `problems` says which and why. Nothing was sent."""
-
-    def __init__(self, problems: list[RecipientProblem]) -> None:
-        self.problems = problems
-        shown = "؛ ".join(str(p) for p in problems[:10])
-        more = len(problems) - 10
-        text = _("%(count)s گیرنده نادرست است و نامه فرستاده نشد: %(list)s") % {
-            "count": localized_digits(len(problems)),
-            "list": shown,
-        }
-        if more > 0:
-            text += " " + _("و %(more)s مورد دیگر.") % {"more": localized_digits(more)}
-        super().__init__(text)
+LETTER_NOT_SENT = _("%(count)s گیرنده نادرست است و نامه فرستاده نشد: %(list)s")
 
 
 class AttachmentRefused(MailboxError):

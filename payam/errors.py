@@ -1,7 +1,12 @@
-"""The base of every domain error whose message is shown to the person."""
+"""The base of every domain error whose message is shown to the person, and the
+one refusal of a list of recipients (letters and SMS alike)."""
+
+from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from payam.text import localized_digits
 
 
 class UserFacingError(Exception):
@@ -14,3 +19,38 @@ class UserFacingError(Exception):
         if message is not None:
             self.message = message
         super().__init__(str(self.message))
+
+
+@dataclass(frozen=True)
+class RecipientProblem:
+    position: int  # 1-based, in the order given (a CSV's row, a list's line)
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{localized_digits(self.position)}. {self.value}: {self.message}"
+
+
+SHOWN_PROBLEMS = 10
+
+
+class InvalidRecipients(UserFacingError):
+    """One or more recipients are wrong; `problems` says which and why, in
+    order. Nothing was sent or queued. `summary` says what was refused, with
+    %(count)s and %(list)s (the first ten problems)."""
+
+    def __init__(
+        self,
+        problems: list[RecipientProblem],
+        *,
+        summary: str | Promise,
+    ) -> None:
+        self.problems = problems
+        text = str(summary) % {
+            "count": localized_digits(len(problems)),
+            "list": "؛ ".join(str(p) for p in problems[:SHOWN_PROBLEMS]),
+        }
+        more = len(problems) - SHOWN_PROBLEMS
+        if more > 0:
+            text += " " + _("و %(more)s مورد دیگر.") % {"more": localized_digits(more)}
+        super().__init__(text)

@@ -10,7 +10,7 @@ import logging
 import random
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from payam.audit import audit_record
+from payam.errors import InvalidRecipients, RecipientProblem
 from payam.phone import normalize_mobile
 
 from . import encoding, throttle
@@ -56,7 +57,6 @@ KINDS_OF_LANE: dict[str, tuple[str, ...]] = {
 }
 
 BULK_CHUNK = 5000
-OTP_TTL = timedelta(minutes=2)  # an OTP not sent by then is useless: it expires instead
 
 
 class UnknownMessage(SmsError):
@@ -176,22 +176,7 @@ class BulkQueued:
     duplicates_skipped: int
 
 
-@dataclass
-class RecipientProblem:
-    row: int  # 1-based position in the input
-    value: str
-    message: str
-
-
-@dataclass
-class InvalidRecipients(SmsError):
-    problems: list[RecipientProblem] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        super().__init__(
-            _("%(count)s شماره‌ی گیرنده نادرست است؛ هیچ پیامکی در صف گذاشته نشد.")
-            % {"count": len(self.problems)}
-        )
+NOTHING_QUEUED = _("%(count)s شماره‌ی گیرنده نادرست است؛ هیچ پیامکی در صف گذاشته نشد: %(list)s")
 
 
 def sms_queue_bulk(
@@ -227,7 +212,7 @@ def sms_queue_bulk(
         seen.add(mobile)
         normalized.append(mobile)
     if problems:
-        raise InvalidRecipients(problems)
+        raise InvalidRecipients(problems, summary=NOTHING_QUEUED)
     now = timezone.now()
     with transaction.atomic():
         before = OutboundSMS.objects.filter(batch_id=batch_id).count()
@@ -363,7 +348,9 @@ def _after_transient(sms: OutboundSMS, error: TransientGatewayError) -> None:
 
 def sms_send_one(sms: OutboundSMS, *, gateway: SmsGateway) -> str:
     """Hand one claimed row to the gateway and record the outcome."""
-    if sms.kind == SmsKind.OTP and timezone.now() - sms.created_at > OTP_TTL:
+    # An OTP not sent while its code is valid (OTP_TTL_SECONDS) is useless: it expires instead.
+    otp_ttl = timedelta(seconds=settings.OTP_TTL_SECONDS)
+    if sms.kind == SmsKind.OTP and timezone.now() - sms.created_at > otp_ttl:
         _move(
             sms.pk,
             from_status=SmsStatus.SENDING,

@@ -19,6 +19,7 @@ from ..constants import (
     NotifyStatus,
 )
 from ..exceptions import (
+    LETTER_NOT_SENT,
     InvalidRecipients,
     NoRecipients,
     RecipientProblem,
@@ -99,7 +100,7 @@ def parse_recipients(recipients: Iterable[str | Mailbox]) -> list[Target]:
                 seen.add(target.key)
                 targets.append(target)
     if problems:
-        raise InvalidRecipients(problems)
+        raise InvalidRecipients(problems, summary=LETTER_NOT_SENT)
     if not targets:
         raise NoRecipients
     return targets
@@ -123,7 +124,7 @@ def _check_person_recipients(targets: Sequence[Target], *, reply_to_sender_id: i
             )
         )
     if problems:
-        raise InvalidRecipients(problems)
+        raise InvalidRecipients(problems, summary=LETTER_NOT_SENT)
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def test_bulk_is_all_or_nothing_and_idempotent(django_capture_on_commit_callback
     numbers = [f"0912{i:07d}" for i in range(1, 1201)]
     with pytest.raises(services.InvalidRecipients) as err:
         services.sms_queue_bulk(sender="4040123", recipients=[*numbers, "0912", "bad"], body="x")
-    assert [p.row for p in err.value.problems] == [1201, 1202]
+    assert [p.position for p in err.value.problems] == [1201, 1202]
     assert not OutboundSMS.objects.exists()
 
     batch = uuid.uuid4()
