@@ -16,7 +16,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.views.defaults import permission_denied
 
-from accounts.tests.helpers import CAPTCHA
+from payam.tests.helpers import CAPTCHA
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from freezegun import freeze_time
 
 from accounts.models import LoginEvent, LoginMethod, Role, UserKind
 from accounts.services import role_grant
-
-from .helpers import CAPTCHA
+from payam.tests.helpers import CAPTCHA
 
 pytestmark = pytest.mark.django_db
 

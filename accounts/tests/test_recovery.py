@@ -11,9 +11,10 @@ from freezegun import freeze_time
 
 from accounts.models import NaturalPerson
 from payam.audit import AuditEvent
+from payam.tests.helpers import CAPTCHA
 from sms.models import OutboundSMS
 
-from .helpers import CAPTCHA, last_code
+from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
 

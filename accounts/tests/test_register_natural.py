@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from accounts.models import NaturalPerson, User
 from payam.models import AuditEvent
+from payam.tests.helpers import CAPTCHA
 from sms.models import OutboundSMS
 
-from .helpers import CAPTCHA, last_code
+from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
 START = reverse("accounts:register_natural")

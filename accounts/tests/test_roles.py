@@ -112,7 +112,7 @@ def test_an_administrator_creates_an_expert_account_sent_by_sms(client, admin):
     from django.test import Client
     from django.urls import reverse
 
-    from accounts.tests.helpers import CAPTCHA
+    from payam.tests.helpers import CAPTCHA
     from sms.models import OutboundSMS
 
     client.force_login(admin, backend="allauth.account.auth_backends.AuthenticationBackend")
