@@ -9,6 +9,7 @@ from payam.models import AuditEvent
 from payam.tests.helpers import CAPTCHA
 from sms.models import OutboundSMS
 
+from .factories import UserFactory
 from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +118,8 @@ def test_deceased_person_cannot_register(client):
     assert response.status_code == 200 and response.context["form"].non_field_errors()
 
 
-def test_already_registered_is_offered_login_or_recovery(client, django_user_model):
-    django_user_model.objects.create_user(username="0012345679", password="x" * 12)
+def test_already_registered_is_offered_login_or_recovery(client):
+    UserFactory(username="0012345679", password="x" * 12)
     response = start(client)
     assert "بازیابی" in " ".join(response.context["form"].errors["national_code"])
 
