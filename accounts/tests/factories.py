@@ -7,7 +7,7 @@ account). The demo people, whom the fake registries know, have factories of thei
 
     CitizenFactory()                        # a fresh citizen, registered, no password
     AliFactory(password=PW)                 # علی رضایی, 0012345679, +989121234567
-    CitizenFactory(profile__email="a@example.ir", profile__notify_by_email=True)
+    CitizenFactory(profile__email="a@example.ir", profile__email_verified=True)
     NoavaranFactory()                       # شرکت نوآوران پارس, CEO مریم احمدی
     StaffFactory(username="ito.sara")
     UserFactory(kind=UserKind.LEGAL)        # an account without a profile
@@ -20,6 +20,7 @@ sets one.
 from datetime import date
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.constants import Gender
@@ -115,6 +116,11 @@ class NaturalPersonFactory(DjangoModelFactory):
     birth_date = date(1985, 3, 21)
     gender = Gender.MALE
     mobile = factory.Sequence(mobile)
+
+    class Params:
+        # `email_verified=True` (`profile__email_verified=True` from CitizenFactory): the
+        # e-mail address was confirmed by its link just now.
+        email_verified = factory.Trait(email_verified_at=factory.LazyFunction(timezone.now))
 
 
 class LegalPersonFactory(DjangoModelFactory):

@@ -4,6 +4,12 @@
 import pytest
 from django.core import mail
 
+from accounts.tests.factories import (
+    AliFactory,
+    CitizenFactory,
+    MaryamFactory,
+    unused_national_codes,
+)
 from mailbox import services
 from mailbox.constants import NotifyStatus
 from mailbox.models import Delivery
@@ -11,7 +17,7 @@ from mailbox.services import letter_notify
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.models import OutboundSMS
 
-from .conftest import ALI, ALI_MOBILE, MARYAM, MARYAM_MOBILE, REZA, make_citizen, national_codes
+from .conftest import ALI, ALI_MOBILE, MARYAM, REZA
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +53,11 @@ def test_sms_carries_only_the_sender_and_tracking_code(sent, ali):
 
 
 def test_verified_email_is_used_when_asked_and_carries_no_content(sent):
-    make_citizen(email="ali@example.ir", email_verified=True, notify_by_email=True)
+    AliFactory(
+        profile__email="ali@example.ir",
+        profile__email_verified=True,
+        profile__notify_by_email=True,
+    )
     letter = sent()
     [message] = mail.outbox
     assert message.to == ["ali@example.ir"] and letter.tracking_code in message.body
@@ -56,9 +66,17 @@ def test_verified_email_is_used_when_asked_and_carries_no_content(sent):
 
 
 def test_preferences_are_respected(sent):
-    make_citizen(notify_by_sms=False, email="ali@example.ir", notify_by_email=True)  # unverified
-    make_citizen(MARYAM, mobile=MARYAM_MOBILE, notify_by_sms=False, email="m@example.ir",
-                 email_verified=True, notify_by_email=True)  # fmt: skip
+    AliFactory(  # unverified
+        profile__notify_by_sms=False,
+        profile__email="ali@example.ir",
+        profile__notify_by_email=True,
+    )
+    MaryamFactory(
+        profile__notify_by_sms=False,
+        profile__email="m@example.ir",
+        profile__email_verified=True,
+        profile__notify_by_email=True,
+    )
     letter = sent(recipients=[ALI, MARYAM])
     assert not OutboundSMS.objects.exists()
     assert [m.to for m in mail.outbox] == [["m@example.ir"]]
@@ -88,8 +106,12 @@ def test_nothing_is_queued_before_the_commit(send, ali, django_capture_on_commit
 
 
 def test_a_mail_server_down_fails_only_those_without_sms(sent, monkeypatch):
-    make_citizen(notify_by_sms=False, email="ali@example.ir", email_verified=True,
-                 notify_by_email=True)  # fmt: skip
+    AliFactory(
+        profile__notify_by_sms=False,
+        profile__email="ali@example.ir",
+        profile__email_verified=True,
+        profile__notify_by_email=True,
+    )
 
     def down(*args, **kwargs):
         raise OSError("mail server down")
@@ -102,9 +124,11 @@ def test_a_mail_server_down_fails_only_those_without_sms(sent, monkeypatch):
 def test_a_campaign_queues_bulk_sms_once_per_mobile(sent, settings, ali):
     settings.LETTER_INLINE_RECIPIENTS = 2
     settings.LETTER_FANOUT_CHUNK = 2
-    others = national_codes(3)
+    others = unused_national_codes(3)
     for n, code in enumerate(others):
-        make_citizen(code, first="شهروند", last=str(n), mobile=f"+98912000000{n}")
+        CitizenFactory(
+            username=code, first_name="شهروند", last_name=str(n), profile__mobile=f"+98912000000{n}"
+        )
     letter = sent(recipients=[ALI, *others])
     rows = OutboundSMS.objects.filter(kind=SmsKind.BULK)
     assert rows.count() == 4 and len(set(rows.values_list("recipient", flat=True))) == 4
