@@ -37,8 +37,12 @@ ALI, MARYAM, REZA = "0012345679", "0023456787", "0034567895"
 NOAVARAN = "10100123456"  # شرکت نوآوران پارس; its CEO is مریم احمدی
 ALI_MOBILE, MARYAM_MOBILE, REZA_MOBILE = "+989121234567", "+989123456789", "+989193456789"
 
-GENERATED_CODES_START = 200_000_000  # first nine digits; unused_national_codes uses 100 000 001 on
+# The first nine digits of generated codes: people without an account from 100 000 001
+# on, made citizens from 200 000 000 on, made companies' CEOs from 300 000 000 on; every
+# demo code is below 100 000 000.
 UNUSED_CODES_START = 100_000_001
+GENERATED_CODES_START = 200_000_000
+CEO_CODES_START = 300_000_000
 
 
 def national_code(n: int, *, start: int = GENERATED_CODES_START) -> str:
@@ -63,8 +67,13 @@ def legal_id(n: int) -> str:
 
 
 def mobile(n: int) -> str:
-    """A mobile number the fake Shahkar gives to nobody (0990…)."""
+    """A citizen's mobile number that the fake Shahkar gives to nobody (0990…)."""
     return f"+98990{n:07d}"
+
+
+def company_mobile(n: int) -> str:
+    """A company's (its CEO's) mobile number, never a made citizen's (0991…)."""
+    return f"+98991{n:07d}"
 
 
 class UserFactory(DjangoModelFactory):
@@ -133,9 +142,9 @@ class LegalPersonFactory(DjangoModelFactory):
     national_id = factory.SelfAttribute("user.username")
     name = factory.LazyAttribute(lambda o: f"{o.user.first_name} (سهامی خاص)")
     registration_number = factory.Sequence(lambda n: str(500_000 + n))
-    ceo_national_code = factory.Sequence(national_code)
-    ceo_name = "مریم احمدی"
-    mobile = factory.Sequence(mobile)
+    ceo_national_code = factory.Sequence(lambda n: national_code(n, start=CEO_CODES_START))
+    ceo_name = "حسن محمدی"
+    mobile = factory.Sequence(company_mobile)
 
 
 class CitizenFactory(UserFactory):

@@ -23,7 +23,7 @@ class SenderNumberFactory(DjangoModelFactory):
     number = factory.Sequence(lambda n: f"40409{n:04d}")
     owner_label = "سازمان امور مالیاتی کشور"
     kind = SenderKind.AGENCY
-    mask = None
+    mask: str | None = None
 
 
 class MaliatSenderFactory(SenderNumberFactory):
