@@ -31,9 +31,10 @@ run: venv migrate seed ## Set up and serve the portal on http://127.0.0.1:8000 (
 test: lint typecheck migrations-check deploy-check pytest ## Lint, type check and run the whole test suite
 
 # --- pieces of `make test` ----------------------------------------------------------
-lint: venv ## ruff (lint + format check)
+lint: venv ## ruff (lint + format check) and import-linter (the app layering of docs/architecture.md)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: venv ## mypy with django-stubs
 	$(VENV)/bin/mypy .

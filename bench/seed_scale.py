@@ -881,7 +881,7 @@ def phase(timings: dict[str, float], name: str) -> Iterator[None]:
 
 def make_target_user() -> Any:
     """The citizen of inbox_load.py: a real account, a natural-person profile, an
-    active inbox — made through the ORM, like make_citizen in the mailbox tests."""
+    active inbox — made through the ORM, like CitizenFactory in the tests."""
     from accounts.constants import InboxStatus
     from accounts.models import NaturalPerson, User, UserKind
 

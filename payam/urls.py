@@ -3,7 +3,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from mailbox import public as mailbox_public
 from payam import views
 
 admin.site.site_header = "پیام ایران"
@@ -12,7 +11,7 @@ admin.site.site_title = "پیام ایران"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("verify/", mailbox_public.verify, name="letter_verify"),
+    path("", include("mailbox.urls_public")),
     path("inbox/", include("mailbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),

@@ -16,7 +16,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.views.defaults import permission_denied
 
-from accounts.tests.helpers import CAPTCHA
+from payam.tests.helpers import CAPTCHA
 
 pytestmark = pytest.mark.django_db
 
@@ -180,14 +180,12 @@ def test_empty_login_marks_each_field(client):
     assert 'aria-invalid="true"' in html
 
 
-def test_signed_in_user_sees_name_role_and_logout(client, django_user_model):
-    user = django_user_model.objects.create_user(
-        username="0076229645",
-        password="a-long-test-password",
-        first_name="علی",
-        last_name="رضایی",
-        kind="natural",
-    )
+def test_signed_in_user_sees_name_role_and_logout(client):
+    # Imported here: the helpers of this module serve the apps below accounts too.
+    from accounts.models import UserKind
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(first_name="علی", last_name="رضایی", kind=UserKind.NATURAL)
     client.force_login(user)
 
     html = home(client).content.decode()

@@ -1,30 +1,20 @@
-from datetime import date
-
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from accounts import services
 from accounts.constants import InboxStatus
 from accounts.exceptions import InboxTransitionNotAllowed, ReasonRequired
-from accounts.models import NaturalPerson
 from payam.audit import verify_chain
 from payam.models import AuditEvent
+
+from .factories import AliFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def person(django_user_model):
-    user = django_user_model.objects.create_user(username="0012345679", password="x" * 12)
-    return NaturalPerson.objects.create(
-        user=user,
-        national_code="0012345679",
-        first_name="علی",
-        last_name="رضایی",
-        birth_date=date(1985, 3, 21),
-        gender="male",
-        mobile="+989121234567",
-    )
+def person():
+    return AliFactory().naturalperson
 
 
 def test_new_person_is_registered_then_activated_with_an_audit_record(person, admin_user):
@@ -59,10 +49,8 @@ def test_moves_outside_the_table_are_refused(person, admin_user):
         services.inbox_status_change(actor=admin_user, profile=person, to="active")
 
 
-def test_only_people_allowed_to_change_profiles(person, django_user_model):
-    clerk = django_user_model.objects.create_user(
-        username="clerk", password="x" * 12, is_staff=True
-    )
+def test_only_people_allowed_to_change_profiles(person):
+    clerk = UserFactory(username="clerk", is_staff=True)
     with pytest.raises(PermissionDenied):
         services.inbox_status_change(actor=clerk, profile=person, to="active")
     person.refresh_from_db()

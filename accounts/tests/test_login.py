@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from accounts.models import LoginEvent, LoginMethod, Role, UserKind
+from accounts.models import LoginEvent, LoginMethod, Role
 from accounts.services import role_grant
+from payam.tests.helpers import CAPTCHA
 
-from .helpers import CAPTCHA
+from .factories import StaffFactory, SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +23,8 @@ PASSWORD = "Ketab-Khaneh-1404"
 
 
 @pytest.fixture
-def citizen(django_user_model):
-    return django_user_model.objects.create_user(
-        username="0012345679", password=PASSWORD, first_name="علی", last_name="رضایی"
-    )
+def citizen():
+    return UserFactory(username="0012345679", password=PASSWORD)
 
 
 def attempt(client, username, password, **headers):
@@ -98,12 +97,12 @@ def test_five_failures_lock_the_username_on_this_address_with_the_wait(client, c
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lock_is_per_username_and_address(client, citizen, django_user_model):
+def test_the_lock_is_per_username_and_address(client, citizen):
     from django.test import Client
 
     for _ in range(5):
         attempt(client, citizen.username, "wrong-password")
-    other = django_user_model.objects.create_user(username="0023456787", password=PASSWORD)
+    other = UserFactory(username="0023456787", password=PASSWORD)
     assert attempt(Client(), other.username, PASSWORD).status_code == 302
     elsewhere = attempt(Client(), citizen.username, PASSWORD, REMOTE_ADDR="10.0.0.9")
     assert elsewhere.status_code == 302
@@ -174,11 +173,9 @@ def test_changing_to_a_password_with_the_national_code_is_refused(client, citize
 
 
 @pytest.fixture
-def expert(django_user_model):
-    admin = django_user_model.objects.create_superuser(username="root", password=PASSWORD)
-    user = django_user_model.objects.create_user(
-        username="ito.sara", password=PASSWORD, kind=UserKind.STAFF
-    )
+def expert():
+    admin = SuperuserFactory()
+    user = StaffFactory(username="ito.sara", password=PASSWORD)
     role_grant(actor=admin, user=user, role=Role.ITO_EXPERT)
     return user
 

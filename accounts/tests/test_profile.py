@@ -4,7 +4,7 @@ last 20 sign-ins. People and numbers are the fake registries' demo identities
 (docs/demo-identities.md)."""
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,7 +14,6 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts import services
-from accounts.constants import Gender
 from accounts.exceptions import (
     EmailLimitReached,
     EmailLinkExpired,
@@ -30,13 +29,14 @@ from accounts.exceptions import (
     ProfileMissing,
     SameMobile,
 )
-from accounts.models import LegalPerson, LoginEvent, NaturalPerson, User, UserKind
+from accounts.models import LegalPerson, LoginEvent, NaturalPerson, UserKind
 from accounts.views_profile import MOBILE_SESSION_KEY
 from payam.inquiry import InquiryUnavailable
 from payam.models import AuditEvent
 from sms.models import ConsoleMessage, OutboundSMS
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, scan
 
+from .factories import AliFactory, MaryamFactory, NoavaranFactory, StaffFactory
 from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
@@ -54,56 +54,24 @@ MARYAM_SECOND = "+989352345678"  # … and her second
 OUTAGE = "+989129999999"  # Shahkar is down for this number
 
 
-def _person(username, first, last, mobile, **extra):
-    user = User.objects.create_user(
-        username=username, password="Ketab-Khaneh-1404", first_name=first, last_name=last
-    )
-    return NaturalPerson.objects.create(
-        user=user,
-        national_code=username,
-        first_name=first,
-        last_name=last,
-        birth_date=date(1985, 3, 21),
-        gender=Gender.MALE,
-        mobile=mobile,
-        **extra,
-    )
-
-
 @pytest.fixture
 def ali():
-    return _person("0012345679", "علی", "رضایی", ALI_MOBILE).user
+    return AliFactory()
 
 
 @pytest.fixture
 def maryam():
-    return _person("0023456787", "مریم", "احمدی", MARYAM_MOBILE).user
+    return MaryamFactory()
 
 
 @pytest.fixture
 def company():
-    user = User.objects.create_user(
-        username="10100123456", password="Ketab-Khaneh-1404", first_name="شرکت نوآوران پارس"
-    )
-    user.kind = UserKind.LEGAL
-    user.save(update_fields=["kind"])
-    LegalPerson.objects.create(
-        user=user,
-        national_id="10100123456",
-        name="شرکت نوآوران پارس (سهامی خاص)",
-        registration_number="512345",
-        ceo_national_code="0023456787",
-        ceo_name="مریم احمدی",
-        mobile=MARYAM_MOBILE,
-    )
-    return user
+    return NoavaranFactory()
 
 
 @pytest.fixture
 def staff():
-    return User.objects.create_user(
-        username="ito.sara", password="Ketab-Khaneh-1404", first_name="سارا", kind=UserKind.STAFF
-    )
+    return StaffFactory(username="ito.sara", first_name="سارا")
 
 
 def _fresh(user):

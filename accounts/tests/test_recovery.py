@@ -1,6 +1,6 @@
 """Password recovery by a code sent to the account's verified mobile."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from allauth.usersessions.models import UserSession
@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from accounts.models import NaturalPerson
 from payam.audit import AuditEvent
+from payam.tests.helpers import CAPTCHA
 from sms.models import OutboundSMS
 
-from .helpers import CAPTCHA, last_code
+from .factories import AliFactory, StaffFactory
+from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +26,8 @@ NEW = "Golestan-Saadi-1405"
 
 
 @pytest.fixture
-def ali(django_user_model):
-    user = django_user_model.objects.create_user(username="0012345679", password=OLD)
-    NaturalPerson.objects.create(
-        user=user,
-        national_code="0012345679",
-        first_name="علی",
-        last_name="رضایی",
-        birth_date=date(1985, 3, 21),
-        gender="male",
-        mobile="+989121234567",
-    )
-    return user
+def ali():
+    return AliFactory(password=OLD)
 
 
 def start(client, username="0012345679", mobile="09121234567"):
@@ -139,8 +130,8 @@ def test_recovery_ends_other_sessions_and_lifts_a_lockout(client, ali):
     assert relogin.status_code == 302
 
 
-def test_staff_accounts_have_no_recovery_mobile(client, django_user_model):
-    django_user_model.objects.create_user(username="ito.sara", password=OLD, kind="staff")
+def test_staff_accounts_have_no_recovery_mobile(client):
+    StaffFactory(username="ito.sara", password=OLD)
     start(client, "ito.sara", "09121234567")
     assert not OutboundSMS.objects.exists()
 

@@ -4,11 +4,13 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import LegalPerson, User
+from accounts.models import LegalPerson, User, UserKind
 from payam.models import AuditEvent
+from payam.tests.helpers import CAPTCHA
 from sms.models import OutboundSMS
 
-from .helpers import CAPTCHA, last_code
+from .factories import UserFactory
+from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
 START = reverse("accounts:register_legal")
@@ -90,8 +92,8 @@ def test_registry_outage_says_try_again(client):
     assert "دوباره تلاش کنید" in " ".join(response.context["form"].non_field_errors())
 
 
-def test_company_already_registered(client, django_user_model):
-    django_user_model.objects.create_user(username="10100123456", password="x" * 12, kind="legal")
+def test_company_already_registered(client):
+    UserFactory(username="10100123456", password="x" * 12, kind=UserKind.LEGAL)
     response = client.post(START, CAPTCHA | NOAVARAN)
     assert "شناسه ملی" in " ".join(response.context["form"].errors["national_id"])
 

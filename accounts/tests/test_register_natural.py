@@ -6,9 +6,11 @@ from django.urls import reverse
 
 from accounts.models import NaturalPerson, User
 from payam.models import AuditEvent
+from payam.tests.helpers import CAPTCHA
 from sms.models import OutboundSMS
 
-from .helpers import CAPTCHA, last_code
+from .factories import UserFactory
+from .helpers import last_code
 
 pytestmark = pytest.mark.django_db
 START = reverse("accounts:register_natural")
@@ -116,8 +118,8 @@ def test_deceased_person_cannot_register(client):
     assert response.status_code == 200 and response.context["form"].non_field_errors()
 
 
-def test_already_registered_is_offered_login_or_recovery(client, django_user_model):
-    django_user_model.objects.create_user(username="0012345679", password="x" * 12)
+def test_already_registered_is_offered_login_or_recovery(client):
+    UserFactory(username="0012345679", password="x" * 12)
     response = start(client)
     assert "بازیابی" in " ".join(response.context["form"].errors["national_code"])
 

@@ -9,33 +9,32 @@ from accounts import roles
 from accounts.models import Role, RoleGrant, UserKind
 from accounts.services import role_grant, role_revoke
 from payam.audit import AuditEvent
-from sms.models import SenderNumber
+from sms.tests.factories import SenderNumberFactory
+
+from .factories import StaffFactory, SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(django_user_model):
-    return django_user_model.objects.create_superuser(username="root", password="x" * 12)
+def admin():
+    return SuperuserFactory(username="root")
 
 
 @pytest.fixture
-def staff(django_user_model):
-    def make(username):
-        return django_user_model.objects.create_user(username=username, kind=UserKind.STAFF)
-
-    return make
+def staff():
+    return lambda username: StaffFactory(username=username)
 
 
 @pytest.fixture
 def office():
     """Any model can stand for an organization; accounts never imports brokers."""
-    return SenderNumber.objects.create(number="40401234")
+    return SenderNumberFactory(number="40401234")
 
 
 @pytest.fixture
 def other_office():
-    return SenderNumber.objects.create(number="40405678")
+    return SenderNumberFactory(number="40405678")
 
 
 def test_a_grant_is_audited_and_answers_the_helpers(admin, staff, office):
@@ -89,8 +88,8 @@ def test_an_ito_expert_names_agency_admins_but_not_experts(admin, staff, office)
         role_grant(actor=expert, user=staff("another"), role=Role.ITO_EXPERT)
 
 
-def test_citizens_and_anonymous_have_no_roles(django_user_model):
-    citizen = django_user_model.objects.create_user(username="0012345679")
+def test_citizens_and_anonymous_have_no_roles():
+    citizen = UserFactory(username="0012345679")
     assert roles.roles_of(citizen) == frozenset()
     assert roles.is_citizen(citizen)
     assert not roles.requires_mfa(citizen)
@@ -112,7 +111,7 @@ def test_an_administrator_creates_an_expert_account_sent_by_sms(client, admin):
     from django.test import Client
     from django.urls import reverse
 
-    from accounts.tests.helpers import CAPTCHA
+    from payam.tests.helpers import CAPTCHA
     from sms.models import OutboundSMS
 
     client.force_login(admin, backend="allauth.account.auth_backends.AuthenticationBackend")
@@ -140,12 +139,12 @@ def test_an_administrator_creates_an_expert_account_sent_by_sms(client, admin):
     assert expert.get(reverse("home"))["Location"] == reverse("account_change_password")
 
 
-def test_a_taken_username_is_refused_and_nothing_is_sent(admin, django_user_model):
+def test_a_taken_username_is_refused_and_nothing_is_sent(admin):
     from accounts.exceptions import UsernameTaken
     from accounts.services import staff_account_create
     from sms.models import OutboundSMS
 
-    django_user_model.objects.create_user(username="ito.reza")
+    UserFactory(username="ito.reza")
     with pytest.raises(UsernameTaken):
         staff_account_create(
             actor=admin,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from accounts.models import User
+from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,7 @@ PAGE = "/accounts/profile/"
 
 @pytest.fixture
 def signed_in(client):
-    user = User.objects.create_user(username="0012345679", password="Shabe-Yalda-1403!")
-    client.force_login(user)
+    client.force_login(UserFactory())
     return client
 
 

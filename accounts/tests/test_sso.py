@@ -10,6 +10,7 @@ from pytest_django.asserts import assertTemplateUsed
 from accounts.models import LoginEvent, LoginMethod, User, UserKind
 from payam.models import AuditEvent
 
+from .factories import StaffFactory, UserFactory
 from .oidc_idp import FakeIdP
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +47,8 @@ def idp(httpserver, settings):
 
 
 @pytest.fixture
-def citizen(django_user_model):
-    return django_user_model.objects.create_user(
-        username=CODE, password="Ketab-Khaneh-1404", first_name="علی", last_name="رضایی"
-    )
+def citizen():
+    return UserFactory(username=CODE, password="Ketab-Khaneh-1404")
 
 
 def sign_in(client, idp, **headers):
@@ -166,10 +165,8 @@ def test_national_code_in_persian_or_arabic_digits_is_accepted(client, idp, citi
     assert signed_in_user(client) == citizen
 
 
-def test_a_legal_person_account_is_never_matched(client, idp, django_user_model):
-    company = django_user_model.objects.create_user(
-        username="10100123456", password="x" * 12, kind=UserKind.LEGAL
-    )
+def test_a_legal_person_account_is_never_matched(client, idp):
+    company = UserFactory(username="10100123456", kind=UserKind.LEGAL)
     idp.claims["national_code"] = company.username
     response = sign_in(client, idp)
 
@@ -179,8 +176,8 @@ def test_a_legal_person_account_is_never_matched(client, idp, django_user_model)
     assert not SocialAccount.objects.exists()
 
 
-def test_only_a_citizen_account_is_matched(client, idp, django_user_model):
-    django_user_model.objects.create_user(username=CODE, password="x" * 12, kind=UserKind.STAFF)
+def test_only_a_citizen_account_is_matched(client, idp):
+    StaffFactory(username=CODE)
     response = sign_in(client, idp)
 
     assert response["Location"] == reverse("accounts:register_natural")
@@ -198,10 +195,10 @@ def test_an_inactive_account_is_not_signed_in(client, idp, citizen):
     assert not SocialAccount.objects.exists()
 
 
-def test_a_link_to_another_national_code_is_refused(client, idp, citizen, django_user_model):
+def test_a_link_to_another_national_code_is_refused(client, idp, citizen):
     sign_in(client, idp)
     client.logout()
-    django_user_model.objects.create_user(username="0023456787", password="x" * 12)
+    UserFactory(username="0023456787")
     idp.claims["national_code"] = "0023456787"  # the same gateway subject, another code
     response = sign_in(client, idp)
 
@@ -210,10 +207,8 @@ def test_a_link_to_another_national_code_is_refused(client, idp, citizen, django
     assert not signed_in_user(client).is_authenticated
 
 
-def test_a_signed_in_person_cannot_connect_someone_elses_gateway_account(
-    client, idp, citizen, django_user_model
-):
-    other = django_user_model.objects.create_user(username="0023456787", password="x" * 12)
+def test_a_signed_in_person_cannot_connect_someone_elses_gateway_account(client, idp, citizen):
+    other = UserFactory(username="0023456787")
     client.force_login(other)
     response = client.post(SSO_LOGIN + "?process=connect")
     code, state = idp.authorize(response["Location"])

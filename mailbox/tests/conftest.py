@@ -1,21 +1,26 @@
 """People, agencies and files for the mailbox tests. The people are the demo
 identities of docs/demo-identities.md."""
 
-from datetime import date
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
-from accounts.models import LegalPerson, NaturalPerson, User, UserKind
-from mailbox.constants import LetterCategory, MailboxKind
-from mailbox.models import Mailbox
+from accounts.tests.factories import (
+    ALI,
+    ALI_MOBILE,
+    MARYAM,
+    MARYAM_MOBILE,
+    REZA,
+    AliFactory,
+    MaryamFactory,
+    SuperuserFactory,
+)
+from accounts.tests.factories import NOAVARAN as COMPANY
+from mailbox.constants import LetterCategory
 from mailbox.services import letter_send
-from payam.identifiers import national_code_check_digit
 
-ALI, MARYAM, REZA = "0012345679", "0023456787", "0034567895"
-COMPANY = "10100123456"
-ALI_MOBILE, MARYAM_MOBILE = "+989121234567", "+989123456789"
+from .factories import AgencyMailboxFactory
+
+__all__ = ["ALI", "ALI_MOBILE", "COMPANY", "MARYAM", "MARYAM_MOBILE", "REZA"]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20
@@ -34,85 +39,24 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
-def make_citizen(
-    code: str = ALI,
-    *,
-    first: str = "علی",
-    last: str = "رضایی",
-    mobile: str = ALI_MOBILE,
-    notify_by_sms: bool = True,
-    email: str = "",
-    email_verified: bool = False,
-    notify_by_email: bool = False,
-) -> User:
-    user = User.objects.create_user(
-        username=code, kind=UserKind.NATURAL, first_name=first, last_name=last
-    )
-    NaturalPerson.objects.create(
-        user=user,
-        national_code=code,
-        first_name=first,
-        last_name=last,
-        birth_date=date(1985, 3, 21),
-        gender="male",
-        mobile=mobile,
-        email=email,
-        email_verified_at=timezone.now() if email_verified else None,
-        notify_by_sms=notify_by_sms,
-        notify_by_email=notify_by_email,
-    )
-    return user
-
-
-def make_company(national_id: str = COMPANY, *, mobile: str = MARYAM_MOBILE) -> User:
-    user = User.objects.create_user(
-        username=national_id, kind=UserKind.LEGAL, first_name="شرکت نوآوران پارس"
-    )
-    LegalPerson.objects.create(
-        user=user,
-        national_id=national_id,
-        name="شرکت نوآوران پارس (سهامی خاص)",
-        registration_number="512345",
-        ceo_national_code=MARYAM,
-        ceo_name="مریم احمدی",
-        mobile=mobile,
-    )
-    return user
-
-
-def make_agency(name: str = "سازمان امور مالیاتی کشور", *, accepts_letters: bool = True):
-    return Mailbox.objects.create(
-        kind=MailboxKind.AGENCY, display_name=name, accepts_letters=accepts_letters
-    )
-
-
-def national_codes(count: int, *, start: int = 100000001) -> list[str]:
-    """`count` valid national codes no demo person has."""
-    codes = []
-    for n in range(start, start + count):
-        first_nine = f"{n:09d}"
-        codes.append(first_nine + str(national_code_check_digit(first_nine)))
-    return codes
-
-
 @pytest.fixture
 def admin(db):
-    return User.objects.create_superuser(username="admin", password="x", kind=UserKind.STAFF)
+    return SuperuserFactory(username="admin")
 
 
 @pytest.fixture
 def ali(db):
-    return make_citizen()
+    return AliFactory()
 
 
 @pytest.fixture
 def maryam(db):
-    return make_citizen(MARYAM, first="مریم", last="احمدی", mobile=MARYAM_MOBILE)
+    return MaryamFactory()
 
 
 @pytest.fixture
 def tax(db):
-    return make_agency()
+    return AgencyMailboxFactory(display_name="سازمان امور مالیاتی کشور")
 
 
 @pytest.fixture

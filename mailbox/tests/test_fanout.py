@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.tests.factories import NoavaranFactory, unused_national_codes
 from mailbox import services
 from mailbox.constants import FanoutState
 from mailbox.exceptions import InvalidTransition
@@ -13,7 +14,7 @@ from mailbox.models import Delivery, Letter, LetterRecipient, Mailbox
 from mailbox.services import letter_fanout, letters_sweep
 from payam.models import AuditEvent
 
-from .conftest import ALI, national_codes
+from .conftest import ALI
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def delivered(letter):
 
 
 def test_up_to_the_inline_limit_deliveries_are_written_with_the_letter(send, small_limits, ali):
-    letter = send(recipients=[ALI, *national_codes(2)])
+    letter = send(recipients=[ALI, *unused_national_codes(2)])
     assert letter.fanout_state == FanoutState.DONE and letter.fanout_done == 3
     assert len(delivered(letter)) == 3 and not LetterRecipient.objects.exists()
 
@@ -37,7 +38,7 @@ def test_up_to_the_inline_limit_deliveries_are_written_with_the_letter(send, sma
 def test_a_large_letter_is_staged_then_fanned_out_after_the_commit(
     send, small_limits, ali, django_capture_on_commit_callbacks
 ):
-    codes = [ALI, *national_codes(6)]
+    codes = [ALI, *unused_national_codes(6)]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         letter = send(recipients=codes)
     assert letter.fanout_state == FanoutState.PENDING and letter.recipient_count == 7
@@ -57,7 +58,7 @@ def test_a_crash_after_the_first_chunk_resumes_with_one_delivery_each(
     send, small_limits, ali, monkeypatch, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        letter = send(recipients=[ALI, *national_codes(6)])
+        letter = send(recipients=[ALI, *unused_national_codes(6)])
     real = services.fanout._deliver_staged
     calls = []
 
@@ -86,7 +87,7 @@ def test_a_crash_after_the_first_chunk_resumes_with_one_delivery_each(
 
 def test_lost_progress_does_not_duplicate_deliveries(send, small_limits, ali, monkeypatch):
     monkeypatch.setattr(services.doorbell, "ring_fanout", lambda letter_id: None)
-    codes = [ALI, *national_codes(4)]
+    codes = [ALI, *unused_national_codes(4)]
     letter = send(recipients=codes)
     letter_fanout(letter_id=letter.pk)
     assert len(delivered(letter)) == 5
@@ -105,7 +106,7 @@ def test_lost_progress_does_not_duplicate_deliveries(send, small_limits, ali, mo
 def test_the_sweeper_rings_for_a_fanout_that_stopped(send, small_limits, ali):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(services.doorbell, "ring_fanout", lambda letter_id: None)
-        letter = send(recipients=[ALI, *national_codes(5)])
+        letter = send(recipients=[ALI, *unused_national_codes(5)])
     Letter.objects.filter(pk=letter.pk).update(
         fanout_touched_at=timezone.now() - timedelta(hours=1)
     )
@@ -118,7 +119,7 @@ def test_the_sweeper_rings_for_a_fanout_that_stopped(send, small_limits, ali):
 def test_a_fresh_fanout_is_left_to_its_task(send, small_limits, ali):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(services.doorbell, "ring_fanout", lambda letter_id: None)
-        send(recipients=[ALI, *national_codes(5)])
+        send(recipients=[ALI, *unused_national_codes(5)])
     assert letters_sweep()["fanouts_rung"] == 0
 
 
@@ -135,10 +136,10 @@ def test_a_large_letter_reaches_mailboxes_and_codes_alike_once_each(
     from mailbox import selectors
     from mailbox.constants import DeliveryStatus, NotifyStatus
 
-    from .conftest import COMPANY, make_company
+    from .conftest import COMPANY
 
-    company_box = services.mailbox_for_user(user=make_company())
-    strangers = national_codes(3)
+    company_box = services.mailbox_for_user(user=NoavaranFactory())
+    strangers = unused_national_codes(3)
     assert selectors.unread_count_cached(user=ali) == 0  # cached before the letter
     with django_capture_on_commit_callbacks(execute=True):
         letter = send(recipients=[company_box, COMPANY, ALI, *strangers])
@@ -162,7 +163,7 @@ def test_a_large_letter_reaches_mailboxes_and_codes_alike_once_each(
 def test_the_fanout_state_moves_only_as_its_table_allows(send, small_limits, ali):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(services.doorbell, "ring_fanout", lambda letter_id: None)
-        letter = send(recipients=[ALI, *national_codes(5)])
+        letter = send(recipients=[ALI, *unused_national_codes(5)])
     assert letter.fanout_state == FanoutState.PENDING
     stale = Letter.objects.get(pk=letter.pk)
     now = timezone.now()

@@ -8,6 +8,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from accounts.tests.factories import (
+    AliFactory,
+    CitizenFactory,
+    MaryamFactory,
+    unused_national_codes,
+)
 from mailbox import services
 from mailbox.constants import EMAIL_MAX_ATTEMPTS, EmailStatus, NotifyStatus
 from mailbox.exceptions import InvalidTransition
@@ -23,7 +29,7 @@ from payam.models import AuditEvent
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.models import OutboundSMS
 
-from .conftest import ALI, ALI_MOBILE, MARYAM, MARYAM_MOBILE, REZA, make_citizen, national_codes
+from .conftest import ALI, ALI_MOBILE, MARYAM, REZA
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +65,11 @@ def test_sms_carries_only_the_sender_and_tracking_code(sent, ali):
 
 
 def test_verified_email_is_used_when_asked_and_carries_no_content(sent):
-    make_citizen(email="ali@example.ir", email_verified=True, notify_by_email=True)
+    AliFactory(
+        profile__email="ali@example.ir",
+        profile__email_verified=True,
+        profile__notify_by_email=True,
+    )
     letter = sent()
     [message] = mail.outbox
     assert message.to == ["ali@example.ir"] and letter.tracking_code in message.body
@@ -68,9 +78,17 @@ def test_verified_email_is_used_when_asked_and_carries_no_content(sent):
 
 
 def test_preferences_are_respected(sent):
-    make_citizen(notify_by_sms=False, email="ali@example.ir", notify_by_email=True)  # unverified
-    make_citizen(MARYAM, mobile=MARYAM_MOBILE, notify_by_sms=False, email="m@example.ir",
-                 email_verified=True, notify_by_email=True)  # fmt: skip
+    AliFactory(  # unverified
+        profile__notify_by_sms=False,
+        profile__email="ali@example.ir",
+        profile__notify_by_email=True,
+    )
+    MaryamFactory(
+        profile__notify_by_sms=False,
+        profile__email="m@example.ir",
+        profile__email_verified=True,
+        profile__notify_by_email=True,
+    )
     letter = sent(recipients=[ALI, MARYAM])
     assert not OutboundSMS.objects.exists()
     assert [m.to for m in mail.outbox] == [["m@example.ir"]]
@@ -118,10 +136,17 @@ def run_until_dead(now):
 
 
 def test_a_mail_server_down_retries_then_fails_only_those_without_sms(sent, monkeypatch):
-    make_citizen(notify_by_sms=False, email="ali@example.ir", email_verified=True,
-                 notify_by_email=True)  # fmt: skip
-    make_citizen(MARYAM, mobile=MARYAM_MOBILE, email="m@example.ir", email_verified=True,
-                 notify_by_email=True)  # fmt: skip
+    AliFactory(
+        profile__notify_by_sms=False,
+        profile__email="ali@example.ir",
+        profile__email_verified=True,
+        profile__notify_by_email=True,
+    )
+    MaryamFactory(
+        profile__email="m@example.ir",
+        profile__email_verified=True,
+        profile__notify_by_email=True,
+    )
     mail_server_down(monkeypatch)
     letter = sent(recipients=[ALI, MARYAM])
     ali_notice = EmailNotice.objects.get(to="ali@example.ir")
@@ -142,8 +167,12 @@ def test_a_mail_server_down_retries_then_fails_only_those_without_sms(sent, monk
 def test_an_email_notice_survives_a_worker_lost_after_the_commit(
     send, django_capture_on_commit_callbacks
 ):
-    make_citizen(notify_by_sms=False, email="ali@example.ir", email_verified=True,
-                 notify_by_email=True)  # fmt: skip
+    AliFactory(
+        profile__notify_by_sms=False,
+        profile__email="ali@example.ir",
+        profile__email_verified=True,
+        profile__notify_by_email=True,
+    )
     with django_capture_on_commit_callbacks(execute=False):
         letter = send()
     with django_capture_on_commit_callbacks(execute=False):  # the e-mail task never runs
@@ -161,8 +190,12 @@ def test_an_email_notice_survives_a_worker_lost_after_the_commit(
 
 
 def test_a_dead_notice_is_retried_by_a_person_and_audited(sent, monkeypatch, admin_user):
-    citizen = make_citizen(notify_by_sms=False, email="ali@example.ir", email_verified=True,
-                 notify_by_email=True)  # fmt: skip
+    citizen = AliFactory(
+        profile__notify_by_sms=False,
+        profile__email="ali@example.ir",
+        profile__email_verified=True,
+        profile__notify_by_email=True,
+    )
     with monkeypatch.context() as patch:
         mail_server_down(patch)
         sent()
@@ -194,9 +227,11 @@ def test_a_notice_status_moves_only_as_its_table_allows(sent, ali):
 def test_a_campaign_queues_bulk_sms_once_per_mobile(sent, settings, ali):
     settings.LETTER_INLINE_RECIPIENTS = 2
     settings.LETTER_FANOUT_CHUNK = 2
-    others = national_codes(3)
+    others = unused_national_codes(3)
     for n, code in enumerate(others):
-        make_citizen(code, first="شهروند", last=str(n), mobile=f"+98912000000{n}")
+        CitizenFactory(
+            username=code, first_name="شهروند", last_name=str(n), profile__mobile=f"+98912000000{n}"
+        )
     letter = sent(recipients=[ALI, *others])
     rows = OutboundSMS.objects.filter(kind=SmsKind.BULK)
     assert rows.count() == 4 and len(set(rows.values_list("recipient", flat=True))) == 4

@@ -25,13 +25,14 @@ from pypdf.generic import DictionaryObject
 
 from accounts.constants import InboxStatus
 from accounts.models import NaturalPerson
+from accounts.tests.factories import MaryamFactory, NoavaranFactory
 from mailbox import pdf as paper
 from mailbox.models import Delivery
 from mailbox.views_print import verify_path
 from payam.jalali import format_date_long
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, assert_persian, scan
 
-from .conftest import COMPANY, MARYAM, make_citizen, make_company, pdf, upload
+from .conftest import COMPANY, MARYAM, pdf, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +179,7 @@ def test_attachments_are_listed_by_name_and_size_not_content(send, ali):
 
 
 def test_a_company_is_named_with_its_national_id(send):
-    company = make_company()
+    company = NoavaranFactory()
     letter = send(recipients=[COMPANY])
     html = paper.letter_html(
         delivery=delivery_of(letter, company), verify_url=verify_url_of(letter)
@@ -343,7 +344,7 @@ def test_the_letter_page_links_to_its_pdf_and_print_view(reader, send):
 
 @pytest.mark.parametrize("name", ["pdf", "print"])
 def test_another_persons_letter_is_not_found(reader, send, name):
-    make_citizen(MARYAM, first="مریم", last="احمدی", mobile="+989123456789")
+    MaryamFactory()
     theirs = send(recipients=[MARYAM])
     assert reader.get(reverse(f"mailbox:{name}", args=[theirs.tracking_code])).status_code == 404
     assert reader.get(reverse(f"mailbox:{name}", args=["NOT-A-CODE"])).status_code == 404

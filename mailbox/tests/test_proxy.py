@@ -13,6 +13,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts.constants import InboxStatus
+from accounts.tests.factories import AliFactory, NoavaranFactory, RezaFactory
 from mailbox import selectors, services
 from mailbox.constants import AccessAction, ProxyScope, ProxyStatus, ReaderRole
 from mailbox.exceptions import InvalidProxy, InvalidProxyTransition, ReplyNotAllowed
@@ -21,7 +22,8 @@ from mailbox.views import ACTING_SESSION_KEY
 from payam.models import AuditEvent
 from sms.models import OutboundSMS
 
-from .conftest import ALI, MARYAM, MARYAM_MOBILE, REZA, make_agency, make_citizen, pdf, upload
+from .conftest import ALI, MARYAM, MARYAM_MOBILE, REZA, pdf, upload
+from .factories import AgencyMailboxFactory
 from .test_views import activate, html_of, letter_url
 
 pytestmark = pytest.mark.django_db
@@ -111,13 +113,13 @@ def test_only_the_owner_of_an_active_inbox_names_proxies(ali, maryam):
 
 
 def test_a_company_names_a_natural_person_but_a_company_is_no_proxy(maryam):
-    from .conftest import COMPANY, make_company
+    from .conftest import COMPANY
 
-    company = fresh(activate(make_company()))
+    company = fresh(activate(NoavaranFactory()))
     grant = name_proxy(company)
     assert grant.mailbox.owner == company
     with pytest.raises(InvalidProxy):
-        name_proxy(fresh(activate(make_citizen())), COMPANY)
+        name_proxy(fresh(activate(AliFactory())), COMPANY)
 
 
 # --- the state machine ------------------------------------------------------------------------
@@ -141,7 +143,7 @@ def test_accept_decline_revoke_follow_the_transitions(owner, maryam):
 
 def test_a_stranger_cannot_touch_a_grant(owner, maryam):
     grant = name_proxy(owner)
-    reza = make_citizen(REZA, first="رضا", last="کریمی", mobile="+989351234567")
+    reza = RezaFactory(profile__mobile="+989351234567")
     for to in ProxyStatus.ACTIVE, ProxyStatus.REVOKED:
         with pytest.raises(PermissionDenied):
             services.proxy_transition(actor=reza, grant_id=grant.pk, to=to)
@@ -185,7 +187,7 @@ def test_a_proxy_reads_only_within_a_live_grant(owner, maryam, send):
 
 
 def test_the_agency_filter_limits_what_the_proxy_sees(owner, maryam, send, admin):
-    court = make_agency("قوه قضاییه — سامانه ثنا")
+    court = AgencyMailboxFactory(display_name="قوه قضاییه — سامانه ثنا")
     tax_letter = send(subject="مالیات")
     court_letter = send(sender=court, subject="ابلاغیه‌ی دادگاه")
     grant = accepted(name_proxy(owner, agency=court))
@@ -345,7 +347,7 @@ def test_a_proxy_cannot_use_owner_only_pages(client, owner, maryam, send):
 
 def test_another_persons_grant_cannot_be_acted_under(client, owner, maryam, send):
     grant = accepted(name_proxy(owner))
-    reza = make_citizen(REZA, first="رضا", last="کریمی", mobile="+989351234567")
+    reza = RezaFactory(profile__mobile="+989351234567")
     client.force_login(reza)
     response = act(client, grant)
     assert response.url == PROXIES and ACTING_SESSION_KEY not in client.session
@@ -382,7 +384,7 @@ def test_the_access_log_lists_only_the_owners_records(client, owner, maryam, sen
     services.delivery_mark_read(
         actor=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant
     )
-    reza = fresh(activate(make_citizen(REZA, first="رضا", last="کریمی", mobile="+989351234567")))
+    reza = fresh(activate(RezaFactory(profile__mobile="+989351234567")))
     assert selectors.inbox_access_log(user=reza).items == []
     assert len(selectors.inbox_access_log(user=owner).items) == 1
 

@@ -13,7 +13,8 @@ from mailbox.selectors import decode_cursor, delivery_for, inbox, unread_count
 from mailbox.services import delivery_mark_read, mailbox_for_user
 from payam.tracking import TrackingKind, issue
 
-from .conftest import ALI, MARYAM, make_agency
+from .conftest import ALI, MARYAM
+from .factories import AgencyMailboxFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +167,7 @@ def test_inbox_takes_one_query_for_5_or_50(ali, tax, django_assert_num_queries):
 
 
 def test_filters(send, ali, admin):
-    court = make_agency("قوه قضاییه — سامانه‌ی ثنا")
+    court = AgencyMailboxFactory(display_name="قوه قضاییه — سامانه‌ی ثنا")
     notice = send(subject="اطلاعیه", category=LetterCategory.NOTICE)
     summons = send(subject="احضاریه", category=LetterCategory.SUMMONS, sender=court)
     old = send(subject="قدیمی", category=LetterCategory.NOTICE)
@@ -186,7 +187,7 @@ def test_filters(send, ali, admin):
 
 
 def test_search_in_subject_sender_and_tracking_code(send, ali):
-    court = make_agency("قوه قضاییه — سامانه‌ی ثنا")
+    court = AgencyMailboxFactory(display_name="قوه قضاییه — سامانه‌ی ثنا")
     send(subject="یادآوری مهلت اظهارنامه‌ی مالیاتی")
     ruling = send(subject="ابلاغیه‌ی پرونده", sender=court)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import UserKind
 from accounts.services import PendingRegistration, registration_complete
+from accounts.tests.factories import NoavaranFactory
 from mailbox import permissions
 from mailbox.constants import LetterCategory, MailboxKind, ReaderRole
 from mailbox.exceptions import (
@@ -29,7 +30,8 @@ from mailbox.services import (
 from payam import tracking
 from payam.models import AuditEvent
 
-from .conftest import ALI, COMPANY, MARYAM, REZA, make_agency, make_company
+from .conftest import ALI, COMPANY, MARYAM, REZA
+from .factories import AgencyMailboxFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +124,7 @@ def test_a_code_nobody_registered_gets_a_placeholder_bound_on_registration(send)
 
 
 def test_an_account_without_a_mailbox_gets_its_own_not_a_placeholder(send):
-    company = make_company()
+    company = NoavaranFactory()
     assert not Mailbox.objects.filter(identifier=COMPANY).exists()
     letter = send(recipients=[COMPANY])
     mailbox = Mailbox.objects.get(identifier=COMPANY)
@@ -164,7 +166,7 @@ def test_only_those_allowed_may_send_as_a_mailbox(ali, maryam, tax):
 
 def test_a_citizen_writes_to_an_agency_that_takes_letters_only(ali, maryam, tax):
     own = mailbox_for_user(user=ali)
-    closed = make_agency("قوه قضاییه", accepts_letters=False)
+    closed = AgencyMailboxFactory(display_name="قوه قضاییه", accepts_letters=False)
     fields = {"actor": ali, "sender": own, "subject": "درخواست", "body": "<p>متن</p>"}
     letter = letter_send(recipients=[tax], category=LetterCategory.GENERAL, **fields)
     assert Delivery.objects.get(letter=letter).recipient == tax
@@ -204,7 +206,7 @@ def test_replies_follow_reply_allowed(send, ali, maryam, tax, admin):
 
 
 def test_a_reply_to_an_agency_that_takes_no_letters_is_allowed(send, ali, admin):
-    court = make_agency("قوه قضاییه", accepts_letters=False)
+    court = AgencyMailboxFactory(display_name="قوه قضاییه", accepts_letters=False)
     letter = send(recipients=[ALI], sender=court, reply_allowed=True)
     answer = letter_send(
         actor=ali,

@@ -6,13 +6,14 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
+from accounts.tests.factories import NoavaranFactory
 from mailbox.demo import _ussd_option
 from mailbox.ussd import unread_count_handler
 from sms import signing, ussd
 from sms.constants import UssdAction
 from sms.demo_ussd import DEMO_CODE, seed_ussd
 
-from .conftest import ALI, COMPANY, MARYAM, make_company
+from .conftest import ALI, COMPANY, MARYAM
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_a_number_with_no_account_is_told_so(ali):
 
 
 def test_a_ceo_mobile_lists_the_person_and_the_company(send, maryam):
-    make_company()
+    NoavaranFactory()
     send(recipients=[MARYAM])
     send(recipients=[COMPANY, MARYAM], subject="دوم")
     send(recipients=[COMPANY], subject="سوم")

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.constants import InboxStatus
 from accounts.models import LegalPerson, NaturalPerson
+from accounts.tests.factories import NoavaranFactory
 from mailbox.constants import LetterCategory
 from mailbox.context_processors import inbox as inbox_context
 from mailbox.models import Delivery, Letter
@@ -23,7 +24,8 @@ from mailbox.views import content_disposition
 from payam.models import AuditEvent
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, scan
 
-from .conftest import ALI, MARYAM, make_agency, make_company, pdf, upload
+from .conftest import ALI, MARYAM, pdf, upload
+from .factories import AgencyMailboxFactory
 from .test_selectors import bulk_letters
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +141,7 @@ def test_a_suspended_person_is_told_so(client, send, ali):
 
 
 def test_a_company_with_an_active_inbox_reads_its_letters(client, send):
-    company = activate(make_company())
+    company = activate(NoavaranFactory())
     send(recipients=[company.username], subject="نامه به شرکت")
     client.force_login(company)
     assert "نامه به شرکت" in html_of(client.get(INBOX))
@@ -299,7 +301,7 @@ def test_star_with_htmx_answers_the_buttons(reader, send, ali):
 
 
 def test_filters_and_search(reader, send, ali):
-    court = make_agency("قوه قضاییه — سامانه‌ی ثنا", accepts_letters=False)
+    court = AgencyMailboxFactory(display_name="قوه قضاییه — سامانه‌ی ثنا", accepts_letters=False)
     summons = send(sender=court, subject="احضاریه", category=LetterCategory.SUMMONS)
     old = send(subject="یادآوری قدیمی")
     send(subject="اطلاعیه‌ی تازه")
@@ -530,7 +532,7 @@ def test_the_sender_filter_is_cached_and_learns_a_new_sender_at_once(
     with django_assert_num_queries(0):
         assert selectors.inbox_senders(user=ali) == tax_only
 
-    social = make_agency("سازمان تأمین اجتماعی")
+    social = AgencyMailboxFactory(display_name="سازمان تأمین اجتماعی")
     with django_capture_on_commit_callbacks(execute=True):
         send(sender=social, subject="صورت‌حساب")
     names = [name for _pk, name in selectors.inbox_senders(user=ali)]

@@ -26,7 +26,8 @@ from payam import jalali
 from payam.models import AuditEvent
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, scan
 
-from .conftest import ALI, MARYAM, PNG, make_agency, pdf, upload
+from .conftest import ALI, MARYAM, PNG, pdf, upload
+from .factories import AgencyMailboxFactory
 from .test_views import activate, html_of
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,7 @@ def test_letter_write_sends_from_the_writers_own_mailbox_to_the_agency(owner, ta
 
 
 def test_letter_write_refuses_an_address_that_takes_no_letters(owner, maryam, write):
-    judiciary = make_agency("قوه قضاییه", accepts_letters=False)
+    judiciary = AgencyMailboxFactory(display_name="قوه قضاییه", accepts_letters=False)
     person = mailbox_for_user(user=maryam)
     for to in (judiciary, person):
         with pytest.raises(LetterNotAccepted):
@@ -166,7 +167,7 @@ def test_letter_write_checks_attachments_before_storing_anything(write):
 
 
 def test_the_directory_lists_only_agencies_that_take_letters(writer, tax, maryam):
-    make_agency("قوه قضاییه — سامانه‌ی ثنا", accepts_letters=False)
+    AgencyMailboxFactory(display_name="قوه قضاییه — سامانه‌ی ثنا", accepts_letters=False)
     mailbox_for_user(user=maryam)
 
     response = writer.get(AGENCIES)
@@ -195,8 +196,8 @@ def test_the_directory_lists_only_agencies_that_take_letters(writer, tax, maryam
     ],
 )
 def test_directory_search_forgives_persian_spelling(tax, query, found):
-    make_agency("سازمان تأمین اجتماعی")
-    make_agency("سامانه‌ی ثبت اسناد")
+    AgencyMailboxFactory(display_name="سازمان تأمین اجتماعی")
+    AgencyMailboxFactory(display_name="سامانه‌ی ثبت اسناد")
 
     names = [agency.name for agency in selectors.agency_directory(query=query)]
 
@@ -205,14 +206,14 @@ def test_directory_search_forgives_persian_spelling(tax, query, found):
 
 def test_the_directory_is_in_persian_alphabetical_order():
     for name in ("گمرک ایران", "پست جمهوری اسلامی", "بانک مرکزی", "یارانه"):
-        make_agency(name)
+        AgencyMailboxFactory(display_name=name)
     names = [agency.name for agency in selectors.agency_directory()]
     assert names == ["بانک مرکزی", "پست جمهوری اسلامی", "گمرک ایران", "یارانه"]
 
 
 def test_the_directory_search_on_the_page_and_its_pages(writer, tax):
     for n in range(24):
-        make_agency(f"اداره‌ی کل استان {n:02d}")
+        AgencyMailboxFactory(display_name=f"اداره‌ی کل استان {n:02d}")
 
     first = html_of(writer.get(AGENCIES, {"q": "اداره كل"}))
     second = html_of(writer.get(AGENCIES, {"q": "اداره كل", "page": 2}))
@@ -233,7 +234,7 @@ def test_the_directory_follows_an_agency_that_stops_taking_letters(
     with django_capture_on_commit_callbacks(execute=True):
         tax.accepts_letters = False
         tax.save()
-        make_agency("سازمان تأمین اجتماعی")
+        AgencyMailboxFactory(display_name="سازمان تأمین اجتماعی")
     assert [a.name for a in selectors.agency_directory()] == ["سازمان تأمین اجتماعی"]
 
 
@@ -337,7 +338,7 @@ def test_markup_in_the_letter_is_text(writer, tax):
 
 
 def test_an_agency_that_takes_no_letters_is_not_found_and_refused(writer, maryam):
-    judiciary = make_agency("قوه قضاییه", accepts_letters=False)
+    judiciary = AgencyMailboxFactory(display_name="قوه قضاییه", accepts_letters=False)
     person = mailbox_for_user(user=maryam)
     for target in (judiciary, person, 987654):
         assert writer.get(write_url(target)).status_code == 404
@@ -555,7 +556,7 @@ def test_another_persons_or_a_received_letter_is_not_found(client, writer, marya
 def test_every_writing_page_passes_the_csp(writer, tax, write, answer):
     letter = write(attachments=[upload("a.pdf", pdf())])
     answer(letter)
-    judiciary = make_agency("قوه قضاییه", accepts_letters=False)
+    judiciary = AgencyMailboxFactory(display_name="قوه قضاییه", accepts_letters=False)
     pages = [
         writer.get(url)
         for url in (AGENCIES, write_url(tax), SENT, sent_url(letter), reverse("mailbox:inbox"))

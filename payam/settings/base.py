@@ -75,7 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "payam.context_processors.portal",
+                "accounts.context_processors.portal",
                 "mailbox.context_processors.inbox",
             ],
             "builtins": ["payam.templatetags.payam_format"],

@@ -4,9 +4,10 @@ import logging
 import socket
 import time
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
-from werkzeug import Request, Response
+import urllib3.util.retry
 
 from payam.inquiry import (
     BirthDateMismatch,
@@ -18,6 +19,7 @@ from payam.inquiry import (
     get_backend,
 )
 from payam.inquiry.http import HttpInquiryBackend
+from payam.tests.helpers import DRAINED, record_timeouts, stalled_upstream
 
 API_KEY = "test-secret-key-4711"
 AUTH = {"Authorization": f"Bearer {API_KEY}", "Accept": "application/json"}
@@ -56,6 +58,16 @@ def upstream(settings, httpserver):
     settings.INQUIRY_HTTP_RETRIES = RETRIES
     yield httpserver
     httpserver.check_assertions()
+
+
+@pytest.fixture
+def slept(monkeypatch):
+    """The pauses urllib3 makes between retries, recorded instead of slept."""
+    pauses: list[float] = []
+    monkeypatch.setattr(
+        urllib3.util.retry, "time", SimpleNamespace(sleep=pauses.append, time=time.time)
+    )
+    return pauses
 
 
 @pytest.fixture
@@ -220,11 +232,14 @@ def test_500_is_unavailable_and_not_retried(upstream, backend):
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
-def test_gateway_errors_are_retried_then_unavailable(upstream, backend, status):
+def test_gateway_errors_are_retried_with_backoff_then_unavailable(upstream, backend, slept, status):
     upstream.expect_request("/api/v1/civil/identity").respond_with_data("down", status=status)
     with pytest.raises(InquiryUnavailable):
         backend.civil_identity(national_code=ALI, birth_date=ALI_BORN)
     assert len(upstream.log) == RETRIES + 1
+    # The backoff of payam/inquiry/http.py: nothing before the first retry, then
+    # 2 × the factor (0.01 here) before the second.
+    assert slept == [pytest.approx(0.02)]
 
 
 def test_a_retry_after_a_503_succeeds(upstream, backend):
@@ -236,14 +251,14 @@ def test_a_retry_after_a_503_succeeds(upstream, backend):
     assert [response.status_code for _, response in upstream.log] == [503, 200]
 
 
-def test_a_retry_after_header_does_not_hold_the_request(upstream, backend):
+def test_a_retry_after_header_does_not_hold_the_request(upstream, backend, slept):
     upstream.expect_oneshot_request("/api/v1/shahkar/match").respond_with_data(
         "busy", status=503, headers={"Retry-After": "120"}
     )
     upstream.expect_request("/api/v1/shahkar/match").respond_with_json({"match": True})
-    started = time.monotonic()
     assert backend.shahkar_matches(national_code=ALI, mobile="+989121234567") is True
-    assert time.monotonic() - started < 5
+    assert len(upstream.log) == 2
+    assert slept == []  # retried at once: no backoff before the first retry, no 120 s wait
 
 
 @pytest.mark.parametrize("status", [401, 403])
@@ -284,25 +299,22 @@ def test_malformed_json_is_unavailable(upstream, backend, caplog):
     assert "not JSON" in caplog.text
 
 
-def test_a_slow_upstream_times_out_as_unavailable(upstream, settings):
-    settings.INQUIRY_HTTP_READ_TIMEOUT = 0.3
-
-    def slow(request: Request) -> Response:
-        time.sleep(0.6)
-        return Response('{"match": true}', content_type="application/json")
-
-    upstream.expect_request("/api/v1/shahkar/match").respond_with_handler(slow)
+def test_a_slow_upstream_times_out_as_unavailable_after_one_attempt(
+    upstream, settings, monkeypatch
+):
+    settings.INQUIRY_HTTP_READ_TIMEOUT = 0.2
     backend = HttpInquiryBackend.from_settings(backoff_factor=0.01)
-    started = time.monotonic()
-    with pytest.raises(InquiryUnavailable) as caught:
+    timeouts = record_timeouts(monkeypatch, backend.session)
+    with (
+        stalled_upstream(upstream, "/api/v1/shahkar/match", '{"match": true}'),
+        pytest.raises(InquiryUnavailable) as caught,
+    ):
         backend.shahkar_matches(national_code=ALI, mobile="+989121234567")
     backend.close()
-    assert time.monotonic() - started < 0.6
+    assert timeouts == [(1.0, 0.2)]  # (connect, read) from the settings
     assert "ReadTimeout" in caught.value.detail
-    deadline = time.monotonic() + 2  # let the single-threaded server finish the handler
-    while not upstream.log and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(upstream.log) == 1  # a read timeout is not retried
+    # A read timeout is not retried: the upstream saw the request once.
+    assert [request.path for request, _ in upstream.log] == ["/api/v1/shahkar/match", DRAINED]
 
 
 def test_connection_refused_is_unavailable(settings, caplog):

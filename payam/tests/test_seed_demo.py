@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from accounts.tests.helpers import CAPTCHA
 from payam.audit import verify_chain
 from payam.inquiry import get_backend
+from payam.tests.helpers import CAPTCHA
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from sms import services, signing
 from sms.models import DeliveryReport, InboundSMS, OutboundSMS
 
-from .factories import agency_sender
+from .factories import MaliatSenderFactory
 
 pytestmark = pytest.mark.django_db
 SECRET = "test-sms-callback-secret"
@@ -28,7 +28,7 @@ def post(client, url, payload, *, secret=SECRET, now=None, headers=None):
 
 @pytest.fixture
 def sms():
-    agency_sender()
+    MaliatSenderFactory()
     row = services.sms_queue(sender="4040123", to="09121234567", body="x", kind="notification")
     OutboundSMS.objects.filter(pk=row.pk).update(
         status="sent", gateway="http", gateway_message_id="m1"
@@ -119,7 +119,7 @@ def test_only_post(client):
 
 
 def test_inbound_is_stored_once_and_subscribers_hear_it(client, django_capture_on_commit_callbacks):
-    agency_sender()
+    MaliatSenderFactory()
     heard: list[InboundSMS] = []
     services.inbound_subscribe(heard.append)
     try:

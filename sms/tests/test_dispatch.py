@@ -10,7 +10,7 @@ from sms.exceptions import InvalidTransition
 from sms.gateways import Accepted, Lookup, PermanentGatewayError, TransientGatewayError
 from sms.models import OutboundSMS
 
-from .factories import agency_sender, system_sender
+from .factories import MaliatSenderFactory, SystemSenderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,8 @@ class ScriptedGateway:
 
 @pytest.fixture(autouse=True)
 def senders():
-    system_sender()
-    agency_sender()
+    SystemSenderFactory()
+    MaliatSenderFactory()
 
 
 @pytest.fixture

@@ -158,11 +158,11 @@ def test_a_wrong_key_is_refused_with_401():
 
 
 def test_the_rate_limit_answers_429_beyond_the_rate():
-    # A bucket of 2 tokens refilled 2 a second: the six sends take far less than 0.5 s.
-    with LocalGateway(rate_per_second=2.0) as local:
+    # A bucket of 2 tokens refilled 2 a second, on a clock that moves only when told:
+    # however long the sends take, no token comes back between them.
+    now = [1000.0]
+    with LocalGateway(rate_per_second=2.0, clock=lambda: now[0]) as local:
         client = client_for(local)
-        client.send(message("499"))  # open the connection before the clock matters
-        local.reset()
         outcomes: list[float | None | str] = []
         for ref in range(6):
             try:
@@ -172,11 +172,16 @@ def test_the_rate_limit_answers_429_beyond_the_rate():
                 outcomes.append(exc.retry_after)
         assert outcomes == ["accepted", "accepted", 1.0, 1.0, 1.0, 1.0]
         assert local.rejected_429 == 4
-        time.sleep(0.55)
+        now[0] += 0.25  # half a token
+        with pytest.raises(TransientGatewayError, match="429"):
+            client.send(message("510"))
+        now[0] += 0.25  # half a second in all: one token
         client.send(message("510"))
+        with pytest.raises(TransientGatewayError, match="429"):
+            client.send(message("511"))
         client.close()
         assert len(local.received) == 3
-        assert local.stats()["rejected_429"] == 4
+        assert local.stats()["rejected_429"] == 6
 
 
 # --- fault injection -------------------------------------------------------------------

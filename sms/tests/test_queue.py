@@ -7,16 +7,16 @@ from payam.models import AuditEvent
 from sms import services
 from sms.constants import SmsKind, SmsStatus
 from sms.exceptions import InvalidBody, InvalidRecipient, SenderNotAllowed
-from sms.models import ConsoleMessage, OutboundSMS
+from sms.models import ConsoleMessage, OutboundSMS, SenderNumber
 
-from .factories import agency_sender, system_sender
+from .factories import MaliatSenderFactory, SystemSenderFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def senders():
-    return system_sender(), agency_sender()
+    return SystemSenderFactory(), MaliatSenderFactory()
 
 
 def test_agency_sender_queues_with_normalized_recipient():
@@ -46,7 +46,7 @@ def test_unregistered_sender_is_refused_and_recorded(sender, caplog):
 
 
 def test_inactive_sender_is_refused():
-    agency_sender().__class__.objects.filter(number="4040123").update(is_active=False)
+    SenderNumber.objects.filter(number="4040123").update(is_active=False)
     with pytest.raises(SenderNotAllowed):
         services.sms_queue(sender="4040123", to="09121234567", body="x", kind="notification")
 

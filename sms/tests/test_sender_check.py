@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
-from sms.constants import SenderKind
-from sms.models import SenderNumber
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, assert_persian, scan
+
+from .factories import MaliatSenderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +35,7 @@ def fresh_rate_limits(settings):
 
 @pytest.fixture
 def maliat():
-    return SenderNumber.objects.create(
-        number="4040123", mask="MALIAT", owner_label=OWNER, kind=SenderKind.AGENCY
-    )
+    return MaliatSenderFactory(owner_label=OWNER)
 
 
 def check(client, value, **extra):

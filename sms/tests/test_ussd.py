@@ -9,9 +9,11 @@ from django.urls import reverse
 
 from sms import signing, ussd
 from sms.admin_ussd import UssdNodeForm
-from sms.constants import SenderKind, UssdAction
+from sms.constants import UssdAction
 from sms.demo_ussd import ABOUT_TEXT, DEMO_CODE, seed_ussd
 from sms.models import SenderNumber, UssdNode, UssdService
+
+from .factories import MaliatSenderFactory, SenderNumberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +25,7 @@ MOBILE = "+989121234567"
 @pytest.fixture
 def demo():
     seed_ussd()
-    SenderNumber.objects.create(
-        number="4040123", mask="MALIAT", owner_label=OWNER, kind=SenderKind.AGENCY
-    )
+    MaliatSenderFactory(owner_label=OWNER)
     return UssdService.objects.get(code=DEMO_CODE)
 
 
@@ -233,7 +233,7 @@ def test_an_overlong_input_is_refused(client, demo):
 
 
 def test_every_screen_of_the_demo_menu_fits(client, demo):
-    SenderNumber.objects.create(number="4040777", owner_label="ا" * 200)
+    SenderNumberFactory(number="4040777", owner_label="ا" * 200)
     screens = {
         text: dial(client, text)
         for text in ["", "0", "1", "2", "9", "1*4040123", "1*4040777", "1*" + "9" * 150, "1*MALIAT"]

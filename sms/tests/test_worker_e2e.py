@@ -20,7 +20,7 @@ from sms import services
 from sms.models import OutboundSMS
 from sms.testing.gateway_server import LocalGateway
 
-from .factories import agency_sender
+from .factories import MaliatSenderFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,7 +116,7 @@ def sent_count() -> int:
 
 
 def test_a_thousand_messages_each_sent_exactly_once(broker, tmp_path):
-    agency_sender()
+    MaliatSenderFactory()
     with LocalGateway() as gateway:
         worker = Worker("e2e-all", gateway.url, tmp_path)
         try:
@@ -134,7 +134,7 @@ def test_a_thousand_messages_each_sent_exactly_once(broker, tmp_path):
 
 
 def test_killed_worker_loses_and_duplicates_nothing(broker, tmp_path):
-    agency_sender()
+    MaliatSenderFactory()
     total = 600
     # Each send takes 10 ms at the gateway, so the first worker is mid-batch when killed.
     with LocalGateway(latency=0.01) as gateway:

@@ -10,9 +10,11 @@ from playwright.sync_api import Page
 
 from accounts.constants import InboxStatus
 from accounts.models import NaturalPerson, User, UserKind
+from accounts.tests.factories import AliFactory
 from mailbox.constants import LetterCategory
 from mailbox.services import letter_send
-from mailbox.tests.conftest import ALI, make_agency, make_citizen
+from mailbox.tests.conftest import ALI
+from mailbox.tests.factories import AgencyMailboxFactory
 
 from .test_landing import assert_persian_rtl, assert_vazirmatn_loaded, watch
 
@@ -34,12 +36,12 @@ def signed_in(page: Page, client, user, live_server) -> None:
 
 
 def test_a_letter_prints_as_its_document_alone(page: Page, live_server, client, screenshot):
-    ali = make_citizen(ALI)
+    ali = AliFactory()
     NaturalPerson.objects.filter(user=ali).update(inbox_status=InboxStatus.ACTIVE)
     admin = User.objects.create_superuser(username="admin", password="x", kind=UserKind.STAFF)
     letter = letter_send(
         actor=admin,
-        sender=make_agency(),
+        sender=AgencyMailboxFactory(display_name="سازمان امور مالیاتی کشور"),
         recipients=[ALI],
         subject="اطلاعیه‌ی مالیات بر ارزش افزوده",
         body="<p>مؤدی گرامی، اظهارنامه‌ی شما بررسی شد. بدهی قطعی شما "

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from accounts.roles import role_label
+from .roles import role_label
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
