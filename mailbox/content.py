@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
-from payam.text import ZWNJ, localized_digits
+from payam.text import ZWNJ, localized_digits, strip_hiding_characters
 from payam.tracking import ALPHABET
 
 from .constants import (
@@ -51,8 +51,9 @@ def sanitize_body(html: str) -> str:
     """The body with only the allow-listed tags and attributes: no scripts or
     styles (their content goes too), no event handlers, no `javascript:` or
     relative links, no images (they would load from elsewhere); links open
-    without a referrer."""
-    return nh3.clean(
+    without a referrer; no character that reorders or hides text (a U+202E that
+    shows "gnp.exe" as "exe.png"), typed or written as an entity."""
+    html = nh3.clean(
         unicodedata.normalize("NFC", html or ""),
         tags=set(ALLOWED_TAGS),
         clean_content_tags={"script", "style"},
@@ -61,7 +62,8 @@ def sanitize_body(html: str) -> str:
         url_relative="deny",
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-    ).strip()
+    )
+    return strip_hiding_characters(html).strip()
 
 
 def body_text(html: str) -> str:
