@@ -330,6 +330,9 @@ LETTER_INLINE_RECIPIENTS = env.int("LETTER_INLINE_RECIPIENTS", default=2000)
 LETTER_FANOUT_CHUNK = env.int("LETTER_FANOUT_CHUNK", default=20000)
 LETTER_ATTACHMENT_MAX_BYTES = env.int("LETTER_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 LETTER_MAX_ATTACHMENTS = env.int("LETTER_MAX_ATTACHMENTS", default=10)
+# An image attachment's width × height at most: 50 MP holds an A4 page scanned at
+# 600 dpi (35 MP) and a 48 MP phone photo; a 30000 × 30000 "bomb" is 900 MP.
+LETTER_IMAGE_MAX_PIXELS = env.int("LETTER_IMAGE_MAX_PIXELS", default=50_000_000)
 LETTER_VERIFY_PER_MINUTE = env.int("LETTER_VERIFY_PER_MINUTE", default=20)  # /verify/ per IP
 LETTER_STUCK_SECONDS = env.int("LETTER_STUCK_SECONDS", default=300)  # before the sweeper re-rings
 # The header's unread count is cached this long at most (new letters and reads drop it).
