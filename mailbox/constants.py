@@ -114,14 +114,25 @@ class AccessAction(models.TextChoices):
     REPLY = "reply", _("پاسخ")
 
 
-# What an attachment may be, recognized by its first bytes, never by its name.
-ATTACHMENT_SIGNATURES: tuple[tuple[bytes, str, str, frozenset[str]], ...] = (
-    # magic, content type, label, extensions the name may carry
-    (b"%PDF-", "application/pdf", "PDF", frozenset({".pdf"})),
-    (b"\xff\xd8\xff", "image/jpeg", "JPEG", frozenset({".jpg", ".jpeg"})),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG", frozenset({".png"})),
-)
-SNIFF_BYTES = 8
+# What an attachment may be, recognized by its content (the `filetype` library reads
+# its first bytes), never by its name: the MIME type `filetype` reports, mapped to the
+# content type stored, the label people read and the extensions the name may carry.
+# An animated PNG is a PNG to every viewer, and to us.
+ATTACHMENT_TYPES: dict[str, tuple[str, str, frozenset[str]]] = {
+    "application/pdf": ("application/pdf", "PDF", frozenset({".pdf"})),
+    "image/jpeg": ("image/jpeg", "JPEG", frozenset({".jpg", ".jpeg"})),
+    "image/png": ("image/png", "PNG", frozenset({".png"})),
+    "image/apng": ("image/png", "PNG", frozenset({".png"})),
+}
+SNIFF_BYTES = 8192  # what `filetype` looks at
+# PDF readers look for `%PDF-` this far into a file: an image with it there is a
+# PDF too (a polyglot).
+PDF_HEADER_WINDOW = 1024
+# A PDF is walked for active content up to this many objects (pypdf parses some
+# 5 000 a second: a 300-page report with links has under 10 000) and this many
+# dictionaries and arrays in them; past either it is refused as too complex.
+PDF_MAX_OBJECTS = 20_000
+PDF_MAX_NODES = 200_000
 
 SUBJECT_MAX_LENGTH = 300
 ATTACHMENT_NAME_MAX_LENGTH = 200

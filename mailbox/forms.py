@@ -15,7 +15,7 @@ from payam.forms import (
     Select,
     current_jalali_year,
 )
-from payam.text import localized_digits
+from payam.text import localized_digits, strip_hiding_characters
 
 from .constants import PROXY_MAX_DAYS, SUBJECT_MAX_LENGTH, LetterCategory, ProxyScope
 
@@ -92,6 +92,18 @@ class InboxFilterForm(MarksInvalidFields):
         return self.is_bound and any(value for value in self.filters().values())
 
 
+class BodyField(forms.CharField):
+    """A letter's plain text as typed, without the characters that reorder or
+    hide what is shown (U+202E that turns "gnp.exe" into "exe.png", zero-width
+    spaces): lines and Persian joiners (ZWNJ, ZWJ) stay. `letter_send` cleans
+    every body so again, for the API and other callers."""
+
+    def to_python(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            value = strip_hiding_characters(value)
+        return super().to_python(value)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -143,7 +155,7 @@ class ReplyForm(WithAttachments):
 
     field_order = ["body", "attachments"]
 
-    body = forms.CharField(
+    body = BodyField(
         label=_("متن پاسخ"),
         max_length=REPLY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 6, "dir": "auto"}),
@@ -163,7 +175,7 @@ class WriteForm(WithAttachments):
         widget=forms.TextInput(attrs={"class": "form-control", "dir": "auto"}),
         error_messages={"required": _("موضوع نامه را بنویسید.")},
     )
-    body = forms.CharField(
+    body = BodyField(
         label=_("متن نامه"),
         max_length=LETTER_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 10, "dir": "auto"}),

@@ -30,11 +30,19 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from fontTools.ttLib import woff2
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .constants import MailboxKind
 from .models import Delivery
+
+# WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when it
+# is imported; that would let a truncated JPEG, or a PNG with broken chunks, pass the
+# attachment checks (content.check_attachment). A letter's PDF embeds only our own
+# static files and an SVG QR code, never an upload, so Pillow's strict default is
+# put back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATE = "mailbox/letter_pdf.html"
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from payam import request_context
+from payam.views import request_too_large
 
 request_log = logging.getLogger("payam.request")
 
@@ -71,3 +72,30 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Answers 413 when the declared body (Content-Length) is longer than
+    REQUEST_BODY_MAX_BYTES, without reading a byte of it. Django reads a body
+    only when something touches request.POST, FILES or body (the CSRF check's
+    process_view, a view: both after every middleware's request phase) and never
+    past Content-Length, so a refused upload is never spooled to disk. A body
+    without a Content-Length (chunked) is read by Django as empty."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # as Django reads it
+        if declared > settings.REQUEST_BODY_MAX_BYTES:
+            request_log.warning(
+                "request body refused: %s bytes declared, %s allowed",
+                declared,
+                settings.REQUEST_BODY_MAX_BYTES,
+                extra={"path": request.path, "declared_bytes": declared},
+            )
+            return request_too_large(request)
+        return self.get_response(request)

@@ -20,6 +20,14 @@ _TO_PERSIAN_DIGITS = str.maketrans("0123456789", PERSIAN_DIGITS)
 _ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "هٔ", "ـ": None})
 # Direction marks and zero-width characters other than ZWNJ carry no meaning in input.
 _INVISIBLE = re.compile("[\u200b\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# In running text (a letter's body) only what can reorder or hide characters goes: the
+# embeddings, overrides and isolates (U+202A-202E, U+2066-2069, the "Trojan Source"
+# set, which can show "exe.png" for "gnp.exe"), the zero-width space, the word joiner
+# and invisible operators (U+200B, U+2060-2064) and the BOM (U+FEFF). Persian writing
+# needs the rest: ZWNJ (نیم‌فاصله) and ZWJ join or part letters, and the marks LRM/RLM
+# (U+200E/F, keys on the standard Persian keyboard) place punctuation beside Latin
+# words and numbers; they cannot reverse a run of letters.
+_HIDING = re.compile("[\u200b\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZWNJ_RUN = re.compile(f"{ZWNJ}{{2,}}")
 _ZWNJ_BY_SPACE = re.compile(f" ?{ZWNJ}+ ?")
@@ -47,6 +55,12 @@ def normalize_text(value: str) -> str:
     value = _ZWNJ_RUN.sub(ZWNJ, value)
     lines = [_SPACES.sub(" ", line).strip() for line in value.splitlines()]
     return "\n".join(lines).strip()
+
+
+def strip_hiding_characters(value: str) -> str:
+    """Running text (a letter's body, plain or HTML) without the characters that
+    reorder or hide what is shown; its lines, spaces and Persian joiners kept."""
+    return _HIDING.sub("", value)
 
 
 def normalize_name(value: str) -> str:

@@ -8,6 +8,8 @@ from payam import views
 admin.site.site_header = "پیام ایران"
 admin.site.site_title = "پیام ایران"
 
+handler400 = "payam.views.bad_request"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

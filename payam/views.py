@@ -1,9 +1,15 @@
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from payam import health
+from payam.text import localized_digits
+
+MIB = 1024 * 1024
 
 
 @require_GET
@@ -18,3 +24,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = all(value != health.DOWN for value in checks.values())
     body = {"status": "ok" if healthy else "error", **checks}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def request_too_large(request: HttpRequest) -> HttpResponse:
+    """413: the body is longer than REQUEST_BODY_MAX_BYTES (or its form fields
+    than DATA_UPLOAD_MAX_MEMORY_SIZE); says the limits and what to do."""
+    return render(
+        request,
+        "413.html",
+        {
+            "total_mb": localized_digits(settings.REQUEST_BODY_MAX_BYTES // MIB),
+            "max_files": localized_digits(settings.LETTER_MAX_ATTACHMENTS),
+            "file_mb": localized_digits(settings.LETTER_ATTACHMENT_MAX_BYTES // MIB),
+        },
+        status=413,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: Django's RequestDataTooBig (form fields past
+    DATA_UPLOAD_MAX_MEMORY_SIZE) is the 413 page; anything else Django's 400."""
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request)
+    return defaults.bad_request(request, exception)

@@ -1,8 +1,12 @@
 """People, agencies and files for the mailbox tests. The people are the demo
 identities of docs/demo-identities.md."""
 
+import io
+
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from accounts.tests.factories import (
     ALI,
@@ -16,27 +20,55 @@ from accounts.tests.factories import (
 )
 from accounts.tests.factories import NOAVARAN as COMPANY
 from mailbox.constants import LetterCategory
+from mailbox.demo import tiny_pdf
+from mailbox.models import Attachment, Letter
 from mailbox.services import letter_send
+from payam.models import TrackingCode
 
 from .factories import AgencyMailboxFactory
 
 __all__ = ["ALI", "ALI_MOBILE", "COMPANY", "MARYAM", "MARYAM_MOBILE", "REZA"]
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20
+
+def _image(fmt: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (0, 90, 160)).save(out, fmt)
+    return out.getvalue()
+
+
+# Real, small files: attachments are opened for what they claim to be.
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 
 
 def pdf() -> bytes:
-    """A minimal PDF (what the sniffer needs is its first bytes)."""
-    return (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-        b"trailer << /Root 1 0 R >>\n%%EOF\n"
-    )
+    """A small, valid one-page PDF (always the same bytes)."""
+    return tiny_pdf(["Payam test attachment"])
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def stored_files() -> list[str]:
+    """Every attachment file in the (per-test, in-memory) storage."""
+    if not default_storage.exists("letters"):
+        return []
+    found, folders = [], ["letters"]
+    while folders:
+        folder = folders.pop()
+        dirs, files = default_storage.listdir(folder)
+        found += [f"{folder}/{name}" for name in files]
+        folders += [f"{folder}/{name}" for name in dirs]
+    return found
+
+
+def assert_nothing_stored() -> None:
+    """A refused letter left no letter, attachment, tracking code or file behind."""
+    assert not Letter.objects.exists()
+    assert not Attachment.objects.exists()
+    assert not TrackingCode.objects.exists()
+    assert stored_files() == []
 
 
 @pytest.fixture

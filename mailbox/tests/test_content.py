@@ -4,35 +4,13 @@ limit, and a body cleaned to the allow-list."""
 import hashlib
 
 import pytest
-from django.core.files.storage import default_storage
 
 from mailbox.content import sanitize_body
 from mailbox.exceptions import AttachmentRefused
-from mailbox.models import Attachment, Letter
-from payam.models import TrackingCode
 
-from .conftest import ALI, JPEG, PNG, pdf, upload
+from .conftest import ALI, JPEG, PNG, assert_nothing_stored, pdf, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def stored_files():
-    try:
-        _dirs, files = default_storage.listdir("letters")
-    except FileNotFoundError:
-        return []
-    found = []
-    for year in _dirs:
-        for month in default_storage.listdir(f"letters/{year}")[0]:
-            found += default_storage.listdir(f"letters/{year}/{month}")[1]
-    return found + files
-
-
-def assert_nothing_stored():
-    assert not Letter.objects.exists()
-    assert not Attachment.objects.exists()
-    assert not TrackingCode.objects.exists()
-    assert stored_files() == []
 
 
 def test_pdf_jpeg_and_png_are_stored_with_their_hash(send, ali):

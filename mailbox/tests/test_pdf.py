@@ -32,7 +32,7 @@ from mailbox.views_print import verify_path
 from payam.jalali import format_date_long
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, assert_persian, scan
 
-from .conftest import COMPANY, MARYAM, pdf, upload
+from .conftest import COMPANY, MARYAM, PNG, pdf, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +169,7 @@ def test_attachments_are_listed_by_name_and_size_not_content(send, ali):
     letter = send(
         attachments=[
             upload("صورت‌حساب.pdf", pdf()),
-            upload("scan.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),
+            upload("scan.png", PNG),
         ]
     )
     html = paper.letter_html(delivery=delivery_of(letter, ali), verify_url=verify_url_of(letter))

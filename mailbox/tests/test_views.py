@@ -24,7 +24,7 @@ from mailbox.views import content_disposition
 from payam.models import AuditEvent
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, scan
 
-from .conftest import ALI, MARYAM, pdf, upload
+from .conftest import ALI, MARYAM, PNG, pdf, upload
 from .factories import AgencyMailboxFactory
 from .test_selectors import bulk_letters
 
@@ -378,7 +378,7 @@ def test_the_inbox_page_takes_the_same_queries_for_5_or_40_letters(
 
 def test_an_attachment_downloads_with_safe_headers(reader, send):
     content = pdf()
-    letter = send(attachments=[upload("a.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 30),
+    letter = send(attachments=[upload("a.png", PNG),
                                upload("صورت‌حساب \"ویژه\".pdf", content)])  # fmt: skip
 
     response = reader.get(letter_url(letter, "attachment", 1))
@@ -413,7 +413,7 @@ def test_a_reply_goes_to_the_sender_in_the_thread(reader, send, ali, tax):
     response = reader.post(
         letter_url(letter, "reply"),
         {"body": "مدارک پیوست است.\n\n<b>بدون قالب</b>",
-         "attachments": [upload("kart.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 30)]},
+         "attachments": [upload("kart.png", PNG)]},
     )  # fmt: skip
 
     assert response.status_code == 302 and response["Location"] == letter_url(letter)

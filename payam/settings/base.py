@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "payam.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads the body; after the middleware whose headers (CSP, frame,
+    # permissions) and user (the page's header) its 413 page takes.
+    "payam.middleware.RequestBodyLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
     "accounts.middleware.AccountGuardMiddleware",
@@ -334,6 +337,25 @@ LETTER_INLINE_RECIPIENTS = env.int("LETTER_INLINE_RECIPIENTS", default=2000)
 LETTER_FANOUT_CHUNK = env.int("LETTER_FANOUT_CHUNK", default=20000)
 LETTER_ATTACHMENT_MAX_BYTES = env.int("LETTER_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 LETTER_MAX_ATTACHMENTS = env.int("LETTER_MAX_ATTACHMENTS", default=10)
+# An image attachment's width × height at most: 50 MP holds an A4 page scanned at
+# 600 dpi (35 MP) and a 48 MP phone photo; a 30000 × 30000 "bomb" is 900 MP.
+LETTER_IMAGE_MAX_PIXELS = env.int("LETTER_IMAGE_MAX_PIXELS", default=50_000_000)
+
+# --- Request bodies ---------------------------------------------------------------------------
+# The largest request body taken: a letter's most attachments at their largest, and
+# 1 MiB for its text and the form's framing (10 × 10 MiB + 1 MiB = 101 MiB). A longer
+# declared Content-Length is answered 413 before a byte of the body is read
+# (payam.middleware.RequestBodyLimitMiddleware); the reverse proxy's
+# client_max_body_size must say the same (101m).
+REQUEST_BODY_MAX_BYTES = env.int(
+    "REQUEST_BODY_MAX_BYTES",
+    default=LETTER_MAX_ATTACHMENTS * LETTER_ATTACHMENT_MAX_BYTES + 1024 * 1024,
+)
+# Django's own limits, stated: form fields other than files at most 2.5 MB (more is
+# answered 413 too, see payam.views.bad_request); an uploaded file past 2.5 MB is
+# written to a temporary file while the request lasts instead of held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 LETTER_VERIFY_PER_MINUTE = env.int("LETTER_VERIFY_PER_MINUTE", default=20)  # /verify/ per IP
 LETTER_STUCK_SECONDS = env.int("LETTER_STUCK_SECONDS", default=300)  # before the sweeper re-rings
 # The header's unread count is cached this long at most (new letters and reads drop it).

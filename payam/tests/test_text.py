@@ -8,6 +8,7 @@ from payam.text import (
     normalize_digits,
     normalize_name,
     normalize_text,
+    strip_hiding_characters,
     to_ascii_digits,
     to_persian_digits,
 )
@@ -43,6 +44,20 @@ def test_name_zwnj_is_kept_inside_a_word_and_removed_at_edges():
 def test_codes_lose_separators():
     assert normalize_digits(" ۰۰۷-۶۲۲۹۶۴-۵ ") == "0076229645"
     assert normalize_digits("0076\u200c229645") == "0076229645"
+
+
+def test_running_text_loses_overrides_and_zero_width_spaces_only():
+    hiding = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff"
+    assert strip_hiding_characters(f"invoice{hiding}gnp.exe") == "invoicegnp.exe"
+    kept = "می\u200cخواهم \u200d \u200e(12)\u200f\n\n  سطر  دوم\t"
+    assert strip_hiding_characters(kept) == kept  # ZWNJ, ZWJ, LRM, RLM, lines, spaces
+
+
+@given(st.text())
+def test_stripping_hiding_characters_is_idempotent_and_leaves_no_override(text):
+    once = strip_hiding_characters(text)
+    assert strip_hiding_characters(once) == once
+    assert not any(0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069 for ch in once)
 
 
 @given(st.text())
