@@ -45,7 +45,7 @@ deploy-check: venv ## Production settings pass Django's deployment checks
 	DJANGO_SETTINGS_MODULE=payam.settings.production ALLOWED_HOSTS=payam.example.ir \
 	SECRET_KEY=deploy-check-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ \
 	SMS_CALLBACK_SECRET=deploy-check-only-callback-secret-0123456789 \
-	LETTER_VERIFY_KEY=deploy-check-only-letter-verify-key-0123456789 \
+	LETTER_VERIFY_KEY=deploy-check-only-letter-verify-key-0123456789 TRUSTED_PROXY_COUNT=1 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: venv ## The test suite without the browser journeys

@@ -1,9 +1,11 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -106,6 +108,21 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- The client's address (payam.middleware.client_ip) ------------------------------
+# One rule for every limit, lockout, audit row and log line, and for allauth and axes.
+# TRUSTED_PROXY_COUNT: how many reverse proxies of ours append to X-Forwarded-For in
+# front of gunicorn (docker-compose: 1, its nginx). 0: the connection's own address.
+# CLIENT_IP_HEADER instead: a header the nearest proxy overwrites with the client's
+# address (e.g. X-Real-IP). Without either, X-Forwarded-For is never read.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be between 0 and 5.")
+if CLIENT_IP_HEADER and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,63}", CLIENT_IP_HEADER):
+    raise ImproperlyConfigured("CLIENT_IP_HEADER must be a header name such as X-Real-IP.")
+if CLIENT_IP_HEADER and TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or CLIENT_IP_HEADER, not both.")
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
