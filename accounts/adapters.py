@@ -1,11 +1,15 @@
 """How django-allauth behaves here: accounts come only from our own registration
-(civil registry, Shahkar, one-time code), so allauth's sign-up stays closed."""
+(civil registry, Shahkar, one-time code), so allauth's sign-up stays closed, and the
+client's address is the project's one rule (payam.middleware.client_ip)."""
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from payam.middleware import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -17,6 +21,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's rate limits and its sessions page see the address that axes,
+        the portal's limits and the audit log see."""
+        ip = client_ip(request)
+        if ip is None:
+            raise PermissionDenied("The client's address is unknown.")
+        return ip
 
     def add_message(
         self,

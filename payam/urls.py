@@ -21,8 +21,12 @@ urlpatterns = [
     path("accounts/signup/", RedirectView.as_view(pattern_name="accounts:register_natural")),
     path("accounts/password/reset/", RedirectView.as_view(pattern_name="accounts:recover")),
     path("accounts/email/", RedirectView.as_view(pattern_name="accounts:profile")),
+    path("accounts/", include("accounts.urls_signin")),
     path("accounts/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("sms.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# allauth's other rate limits (password change, …) answer with the portal's page.
+handler429 = "payam.views.too_many_requests"

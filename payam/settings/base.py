@@ -163,7 +163,12 @@ ACCOUNT_UNIQUE_EMAIL = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
-ACCOUNT_RATE_LIMITS = {"login_failed": False}  # django-axes owns login lockout
+# django-axes owns the lockout (wrong passwords and wrong two-factor codes alike, per
+# username and address); accounts.views_signin owns the per-address limit on login
+# POSTs, which answers with Retry-After. allauth's own two would count the same
+# tries a second time, without saying how long to wait.
+ACCOUNT_RATE_LIMITS = {"login": False, "login_failed": False}
+LOGIN_PER_IP_PER_MINUTE = env.int("LOGIN_PER_IP_PER_MINUTE", default=30)
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
@@ -203,7 +208,9 @@ SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
     }
 }
 
-# django-axes: 5 failures per username+IP lock that pair for 15 minutes.
+# django-axes: 5 failures (wrong passwords and wrong two-factor codes) per
+# username+IP lock that pair for 15 minutes. Usernames are counted lower-cased, as
+# allauth matches them (accounts.lockout.lockout_username).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
