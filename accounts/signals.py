@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import password_changed
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authentication_failed
@@ -41,7 +41,9 @@ def count_login_password_as_fresh(
     if request is None or getattr(request, "payam_login_method", None) == LoginMethod.SSO:
         return
     if mfa_setup_pending(user):
-        reauthenticate_by_password(request)
+        # allauth's reauthenticate_by_password, for the user just signed in (the
+        # request may not carry it yet).
+        record_authentication(request, user, method="password", reauthenticated=True)
 
 
 @receiver(password_changed, dispatch_uid="accounts.password_changed")

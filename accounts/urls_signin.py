@@ -9,4 +9,5 @@ urlpatterns = [
     path("login/", views_signin.login, name="account_login"),
     path("2fa/authenticate/", views_signin.authenticate, name="mfa_authenticate"),
     path("2fa/reauthenticate/", views_signin.reauthenticate, name="mfa_reauthenticate"),
+    path("2fa/totp/activate/", views_signin.activate_totp, name="mfa_activate_totp"),
 ]

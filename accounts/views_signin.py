@@ -1,6 +1,7 @@
 """allauth's sign-in pages with the portal's guards: a per-address limit on login
-POSTs (answered 429 with `Retry-After`), and the two-factor code steps locked like
-the password (accounts/lockout.py). accounts/urls_signin.py mounts them over
+POSTs (answered 429 with `Retry-After`), the two-factor code steps locked like
+the password (accounts/lockout.py), and setting up the authenticator app counted
+as passing the second factor. accounts/urls_signin.py mounts them over
 allauth's own at the same paths and names."""
 
 from typing import Any
@@ -9,11 +10,14 @@ from allauth.account.internal.stagekit import clear_login
 from allauth.account.views import LoginView as AllauthLoginView
 from allauth.mfa.base.views import AuthenticateView as AllauthAuthenticateView
 from allauth.mfa.base.views import ReauthenticateView as AllauthReauthenticateView
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from payam.ratelimit import client_key, hit, too_many_requests
 
+from . import second_factor
 from .lockout import credentials_of, is_locked_out, lockout_response, one_code_at_a_time
 from .models import User
 
@@ -78,6 +82,20 @@ class ReauthenticateView(AllauthReauthenticateView):
         return _guarded_code_check(request, user, super().post, *args, **kwargs)
 
 
+class ActivateTOTPView(AllauthActivateTOTPView):
+    """Setting up the authenticator app: its first code also counts as passing the
+    second factor in this session (accounts/second_factor.py)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = self.request.user
+        app = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if isinstance(user, User) and app is not None:
+            second_factor.record_setup(self.request, user, app)
+        return response
+
+
 login = LoginView.as_view()
 authenticate = AuthenticateView.as_view()
 reauthenticate = ReauthenticateView.as_view()
+activate_totp = ActivateTOTPView.as_view()

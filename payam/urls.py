@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -8,6 +9,9 @@ from payam import views
 
 admin.site.site_header = "پیام ایران"
 admin.site.site_title = "پیام ایران"
+# The admin has no sign-in of its own: /admin/login/ sends to the portal's login
+# (captcha, lockout, and the second factor every staff account must pass).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
