@@ -95,9 +95,9 @@ messages: venv ## Extract translatable strings into locale/ and compile them
 collectstatic: venv ## Collect static files for production
 	$(PY) manage.py collectstatic --noinput
 
-serve: venv ## gunicorn (production web)
+serve: venv ## gunicorn (production web, behind the reverse proxy that docker-compose puts in front)
 	$(VENV)/bin/gunicorn payam.wsgi:application --bind 0.0.0.0:$(PORT) \
-	  --workers $${WEB_CONCURRENCY:-3} --access-logfile - --forwarded-allow-ips='*'
+	  --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 worker: venv ## Celery worker on REDIS_URL, all queues
 	$(VENV)/bin/celery -A payam worker -l INFO -Q $(CELERY_QUEUES)
