@@ -43,31 +43,34 @@ class LoginView(AllauthLoginView):
 
 def _guarded_code_check(
     request: HttpRequest, user: User, check: Any, *args: Any, **kwargs: Any
-) -> HttpResponse:
+) -> tuple[HttpResponse, bool]:
     """Run `check` (the view's POST: validate a code) unless the account is locked
     on this address, and for one request of the account at a time, so parallel
-    guesses cannot all slip in before the failures are counted."""
+    guesses cannot all slip in before the failures are counted. Returns the
+    response and whether the account is (now) locked."""
     if is_locked_out(request, user):
-        return lockout_response(request, credentials=credentials_of(user))
+        return lockout_response(request, credentials=credentials_of(user)), True
     with one_code_at_a_time(user) as mine:
         if not mine:
-            return too_many_requests(request, retry_after=1)
+            # Another code of this account is being checked (a double click, or a
+            # guess in parallel): nothing is counted, the sign-in stays open.
+            return too_many_requests(request, retry_after=1), False
         response: HttpResponse = check(request, *args, **kwargs)
-    return response
+    return response, bool(getattr(request, "axes_locked_out", False))
 
 
 class AuthenticateView(AllauthAuthenticateView):
     """The code step after the password. A wrong code counts as a failed login for
     the account on this address (accounts.signals → lockout.second_factor_failed);
-    when that locks the account, the half-done sign-in is dropped, so the next
-    try starts again from the (locked) password."""
+    when the account is locked, the half-done sign-in is dropped, so the next try
+    starts again from the (locked) password."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = self.stage.login.user
         if not isinstance(user, User):
             return super().post(request, *args, **kwargs)
-        response = _guarded_code_check(request, user, super().post, *args, **kwargs)
-        if response.status_code == 429 or getattr(request, "axes_locked_out", False):
+        response, locked = _guarded_code_check(request, user, super().post, *args, **kwargs)
+        if locked:
             clear_login(request)
         return response
 
@@ -79,7 +82,8 @@ class ReauthenticateView(AllauthReauthenticateView):
         user = request.user
         if not isinstance(user, User):
             return super().post(request, *args, **kwargs)
-        return _guarded_code_check(request, user, super().post, *args, **kwargs)
+        response, _ = _guarded_code_check(request, user, super().post, *args, **kwargs)
+        return response
 
 
 class ActivateTOTPView(AllauthActivateTOTPView):

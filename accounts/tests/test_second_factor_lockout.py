@@ -99,6 +99,8 @@ def test_the_lock_holds_on_the_code_step_that_is_still_open(expert):
     assert response.status_code == 429
     assert "Retry-After" in response
     assert not signed_in(second)
+    # The half-done sign-in was dropped: the next try starts from the password.
+    assert second.get(CODE_STEP)["Location"] == LOGIN
 
 
 def test_wrong_codes_and_wrong_passwords_count_together(client, expert):
@@ -157,7 +159,9 @@ def test_a_code_check_already_running_for_the_account_refuses_a_parallel_one(cli
     assert response["Retry-After"] == "1"
     assert not signed_in(client)
     cache.delete(f"accounts:code-check:{expert.pk}")
+    # Nothing was counted and the sign-in is still open: the same code now works.
     assert client.post(CODE_STEP, {"code": right_code(expert.totp_secret)}).status_code == 302
+    assert signed_in(client)
 
 
 def test_codes_typed_to_confirm_a_change_are_counted_and_locked_too(client, expert):
