@@ -46,7 +46,7 @@ deploy-check: venv ## Production settings pass Django's deployment checks
 	DJANGO_SETTINGS_MODULE=payam.settings.production ALLOWED_HOSTS=payam.example.ir \
 	SECRET_KEY=deploy-check-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ \
 	SMS_CALLBACK_SECRET=deploy-check-only-callback-secret-0123456789 \
-	LETTER_VERIFY_KEY=deploy-check-only-letter-verify-key-0123456789 \
+	LETTER_VERIFY_KEY=deploy-check-only-letter-verify-key-0123456789 TRUSTED_PROXY_COUNT=1 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: venv ## The test suite without the browser journeys
@@ -96,9 +96,9 @@ messages: venv ## Extract translatable strings into locale/ and compile them
 collectstatic: venv ## Collect static files for production
 	$(PY) manage.py collectstatic --noinput
 
-serve: venv ## gunicorn (production web)
+serve: venv ## gunicorn (production web, behind the reverse proxy that docker-compose puts in front)
 	$(VENV)/bin/gunicorn payam.wsgi:application --bind 0.0.0.0:$(PORT) \
-	  --workers $${WEB_CONCURRENCY:-3} --access-logfile - --forwarded-allow-ips='*'
+	  --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 worker: venv ## Celery worker on REDIS_URL, all queues
 	$(VENV)/bin/celery -A payam worker -l INFO -Q $(CELERY_QUEUES)

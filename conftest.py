@@ -73,3 +73,16 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin client, signed in as every administrator must be: with
+    the second factor passed in this session (accounts/second_factor.py)."""
+    from django.test import Client
+
+    from accounts.testing import sign_in_with_second_factor
+
+    client = Client()
+    sign_in_with_second_factor(client, admin_user)
+    return client

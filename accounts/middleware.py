@@ -1,6 +1,7 @@
-"""What a signed-in person must do before anything else: change a password that
-was generated for them, and, for staff roles, set up two-factor sign-in. And the
-"last seen" of each open session, written at most once a minute."""
+"""What a signed-in person must do before anything else: pass the second factor in
+this very session when their role needs one, change a password that was generated
+for them, and, for staff roles, set up two-factor sign-in. And the "last seen" of
+each open session, written at most once a minute."""
 
 import hashlib
 import logging
@@ -8,17 +9,21 @@ import time
 from collections.abc import Callable
 
 from allauth.account.adapter import get_adapter
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from . import second_factor
 from .models import User
-from .selectors import mfa_setup_pending
+from .roles import requires_mfa
 
 logger = logging.getLogger("payam.accounts")
 
@@ -30,6 +35,12 @@ MFA_SETUP_PATHS = ("/accounts/2fa/", "/accounts/reauthenticate/")
 
 
 class AccountGuardMiddleware:
+    """Every workspace of a role that needs two factors (accounts.roles.requires_mfa:
+    ITO experts, broker-office staff, agency admins, every `is_staff` or superuser)
+    checks that this session passed the second factor, not only that one is set up.
+    A session signed in without it (any way other than the portal's login) is
+    signed out and sent to the login."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -42,6 +53,13 @@ class AccountGuardMiddleware:
         return self.get_response(request)
 
     def _pending_step(self, request: HttpRequest, user: User) -> HttpResponse | None:
+        # Read the session first: a session that passed needs no query here.
+        mfa_missing = requires_mfa(user) and not second_factor.passed(request, user)
+        has_app = mfa_missing and (
+            Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        )
+        if has_app:
+            return self._sign_in_again(request)
         if user.must_change_password:
             target = reverse("account_change_password")
             if request.path != target:
@@ -51,7 +69,7 @@ class AccountGuardMiddleware:
                 )
                 return redirect(target)
             return None
-        if not request.path.startswith(MFA_SETUP_PATHS) and mfa_setup_pending(user):
+        if mfa_missing and not request.path.startswith(MFA_SETUP_PATHS):
             messages.info(
                 request,
                 _(
@@ -61,6 +79,24 @@ class AccountGuardMiddleware:
             )
             return redirect("mfa_activate_totp")
         return None
+
+    @staticmethod
+    def _sign_in_again(request: HttpRequest) -> HttpResponse:
+        logger.warning(
+            "Session of user %s signed out: it did not pass the second factor", request.user.pk
+        )
+        logout(request)
+        messages.warning(
+            request,
+            _(
+                "این نشست از ورود دومرحله‌ای نگذشته بود و بسته شد؛ "
+                "از صفحه‌ی ورود، با گذرواژه و کد رمزساز وارد شوید."
+            ),
+        )
+        login = reverse("account_login")
+        if request.method == "GET":
+            login = f"{login}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(login)
 
 
 class SessionActivityMiddleware:

@@ -6,8 +6,9 @@
   (no organization), broker-office managers and clerks (their office), agency
   admins and staff (their agency). The organization is a generic reference, so
   this module never imports the apps that own offices and agencies.
-* Staff roles that act on other people's letters or approve agencies need TOTP
-  two-factor before they reach their workspace (`requires_mfa`).
+* Staff roles that act on other people's letters or approve agencies, and every
+  administrator (`is_superuser`, `is_staff`), need TOTP two-factor before they
+  reach their workspace (`requires_mfa`).
 
 Other apps ask these helpers, never the tables, and grant or revoke roles only
 through `accounts.services.role_grant` / `role_revoke` (audited)."""
@@ -113,6 +114,11 @@ def may_grant(actor: AnyUser, *, role: Role, organization: models.Model | None) 
 
 
 def requires_mfa(user: AnyUser) -> bool:
+    """Whether `user` must pass TOTP before reaching any workspace: administrators
+    (`is_superuser`), everyone who may open the admin (`is_staff`) and the staff
+    roles in MFA_ROLES."""
+    if isinstance(user, User) and (user.is_superuser or user.is_staff):
+        return True
     return bool(roles_of(user) & MFA_ROLES)
 
 

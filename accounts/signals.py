@@ -2,14 +2,19 @@
 
 from typing import Any
 
-from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import password_changed
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authentication_failed
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from payam.middleware import client_ip
 
+from . import lockout
 from .models import LoginEvent, LoginMethod, User
 from .selectors import mfa_setup_pending
 from .services import password_changed_by_owner
@@ -36,9 +41,38 @@ def count_login_password_as_fresh(
     if request is None or getattr(request, "payam_login_method", None) == LoginMethod.SSO:
         return
     if mfa_setup_pending(user):
-        reauthenticate_by_password(request)
+        # allauth's reauthenticate_by_password, for the user just signed in (the
+        # request may not carry it yet).
+        record_authentication(request, user, method="password", reauthenticated=True)
 
 
 @receiver(password_changed, dispatch_uid="accounts.password_changed")
 def after_password_change(sender: type, request: HttpRequest, user: User, **kwargs: Any) -> None:
     password_changed_by_owner(actor=user)
+
+
+@receiver(authentication_failed, dispatch_uid="accounts.second_factor_failed")
+def count_wrong_second_factor(
+    sender: type,
+    request: HttpRequest | None,
+    user: User,
+    authenticator: Authenticator,
+    reauthentication: bool = False,
+    **kwargs: Any,
+) -> None:
+    """A wrong two-factor or recovery code counts as a failed login (axes)."""
+    if request is not None:
+        lockout.second_factor_failed(
+            request=request, user=user, reauthentication=bool(reauthentication)
+        )
+
+
+@receiver(user_locked_out, dispatch_uid="accounts.locked_out")
+def audit_lockout(
+    sender: object, request: HttpRequest | None, username: str, **kwargs: Any
+) -> None:
+    """Audit the failure that locked an account on an address (not every refused
+    try while it stays locked: axes sends this signal for those too)."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures == settings.AXES_FAILURE_LIMIT:
+        lockout.locked_out(request=request, username=username)

@@ -1,3 +1,4 @@
+import ipaddress
 import logging
 import time
 import uuid
@@ -12,13 +13,67 @@ from payam.views import request_too_large
 request_log = logging.getLogger("payam.request")
 
 
+def _address(value: str | None) -> str | None:
+    """`value` as the canonical text of one IP address (what an inet column gives
+    back), or None if it is not one. A port (`1.2.3.4:5678`, `[::1]:5678`) and an
+    IPv6 zone are dropped; an IPv4-mapped IPv6 address becomes the IPv4 one."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1 and "." in text:
+        text = text.split(":", 1)[0]
+    text = text.split("%", 1)[0]
+    if len(text) > 45:  # longer than any address: not worth parsing
+        return None
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(address)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    """The client address. Behind the production proxy, the last hop it appended."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: the project's one rule, used by every limit, lockout,
+    audit row and log line (and by allauth and axes).
+
+    * `CLIENT_IP_HEADER` set (e.g. `X-Real-IP`): that header, which the nearest
+      proxy must overwrite with the address it was connected from;
+    * else `TRUSTED_PROXY_COUNT` = n > 0: the n-th `X-Forwarded-For` entry from the
+      right, the one the outermost trusted proxy appended (entries further left were
+      sent by the client and are never read);
+    * else, and whenever that value is missing or not an IP address, the
+      connection's own address (`REMOTE_ADDR`).
+
+    None only when even the connection address is not an IP (a Unix socket)."""
+    try:
+        return request._payam_client_ip  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    ip = _forwarded_ip(request) or _address(request.META.get("REMOTE_ADDR"))
+    request._payam_client_ip = ip  # type: ignore[attr-defined]
+    return ip
+
+
+def _forwarded_ip(request: HttpRequest) -> str | None:
+    header = settings.CLIENT_IP_HEADER
+    if header:
+        return _address(request.META.get(header_meta_key(header)))
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return None
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    if len(hops) < count:
+        return None
+    return _address(hops[-count])
+
+
+def header_meta_key(header: str) -> str:
+    """`X-Real-IP` → `HTTP_X_REAL_IP`, the key of request.META."""
+    return "HTTP_" + header.upper().replace("-", "_")
 
 
 class RequestContextMiddleware:

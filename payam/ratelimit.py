@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import caches
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from payam.middleware import client_ip
 
@@ -54,3 +56,14 @@ def hit(*, key: str, limit: int, window_seconds: int, using: str = "default") ->
 def client_key(request: HttpRequest, scope: str) -> str:
     """The key for `scope` (e.g. "sms.check") and the client address of `request`."""
     return f"{scope}:{client_ip(request) or 'unknown'}"
+
+
+def too_many_requests(request: HttpRequest, *, retry_after: int | None) -> HttpResponse:
+    """The "too many tries" page: 429, the wait in minutes, and `Retry-After` in
+    seconds when it is known."""
+    context = {"minutes": math.ceil(retry_after / 60) if retry_after else None}
+    response = render(request, "429.html", context, status=429)
+    if retry_after:
+        response["Retry-After"] = str(max(1, retry_after))
+    add_never_cache_headers(response)
+    return response

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -7,6 +8,9 @@ from payam import views
 
 admin.site.site_header = "پیام ایران"
 admin.site.site_title = "پیام ایران"
+# The admin has no sign-in of its own: /admin/login/ sends to the portal's login
+# (captcha, lockout, and the second factor every staff account must pass).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 handler400 = "payam.views.bad_request"
 
@@ -22,8 +26,12 @@ urlpatterns = [
     path("accounts/signup/", RedirectView.as_view(pattern_name="accounts:register_natural")),
     path("accounts/password/reset/", RedirectView.as_view(pattern_name="accounts:recover")),
     path("accounts/email/", RedirectView.as_view(pattern_name="accounts:profile")),
+    path("accounts/", include("accounts.urls_signin")),
     path("accounts/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("sms.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# allauth's other rate limits (password change, …) answer with the portal's page.
+handler429 = "payam.views.too_many_requests"

@@ -6,7 +6,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from payam import health
+from payam import health, ratelimit
 from payam.text import localized_digits
 
 MIB = 1024 * 1024
@@ -47,3 +47,8 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         return request_too_large(request)
     return defaults.bad_request(request, exception)
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """allauth's 429 (`ROOT_URLCONF.handler429`), for the limits whose wait it does not tell."""
+    return ratelimit.too_many_requests(request, retry_after=None)

@@ -32,6 +32,10 @@ def sign(*, secret: str, body: bytes, now: float | None = None) -> dict[str, str
     }
 
 
+# Unix seconds have 10 digits until the year 2286; anything longer is not a time.
+MAX_TIMESTAMP_DIGITS = 12
+
+
 def verify(
     *,
     secret: str,
@@ -41,10 +45,15 @@ def verify(
     max_age: int,
     now: float | None = None,
 ) -> bool:
-    if not secret or not timestamp or not given or not timestamp.isdigit():
+    """Whether `given` signs `timestamp` and `body` and the timestamp is fresh. Any
+    header a client can send — thousands of digits, digits of another script, a
+    non-ASCII signature — is a False, never an exception."""
+    if not secret or not timestamp or not given:
+        return False
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > MAX_TIMESTAMP_DIGITS:
         return False
     current = now if now is not None else time.time()
     if abs(current - int(timestamp)) > max_age:
         return False
     expected = signature(secret=secret, timestamp=timestamp, body=body)
-    return hmac.compare_digest(expected, given)
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape"))

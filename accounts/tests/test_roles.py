@@ -111,10 +111,11 @@ def test_an_administrator_creates_an_expert_account_sent_by_sms(client, admin):
     from django.test import Client
     from django.urls import reverse
 
+    from accounts.testing import sign_in_with_second_factor
     from payam.tests.helpers import CAPTCHA
     from sms.models import OutboundSMS
 
-    client.force_login(admin, backend="allauth.account.auth_backends.AuthenticationBackend")
+    sign_in_with_second_factor(client, admin)
     response = client.post(
         reverse("admin:accounts_user_add_staff"),
         {

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.testing import sign_in_with_second_factor
 from mailbox.constants import ReaderRole
 from mailbox.models import AccessRecord, Delivery, Mailbox
 
@@ -19,7 +20,7 @@ def test_admin_pages_open_without_the_body(client, admin, send, ali, maryam):
     record = AccessRecord.objects.create(
         user=maryam, acting_as=ReaderRole.PROXY, action="view", letter=letter, delivery=delivery
     )
-    client.force_login(admin)
+    sign_in_with_second_factor(client, admin)
     for model, obj in (
         ("letter", letter),
         ("delivery", delivery),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.constants import InboxStatus
 from accounts.models import LegalPerson, NaturalPerson
+from accounts.testing import sign_in_with_second_factor
 from accounts.tests.factories import NoavaranFactory
 from mailbox.constants import LetterCategory
 from mailbox.context_processors import inbox as inbox_context
@@ -149,7 +150,7 @@ def test_a_company_with_an_active_inbox_reads_its_letters(client, send):
 
 def test_staff_have_no_inbox(client, admin, send, ali):
     letter = send()
-    client.force_login(admin)
+    sign_in_with_second_factor(client, admin)
     response = client.get(INBOX)
     assert response.status_code == 200
     assert 'data-testid="no-inbox"' in html_of(response)
@@ -511,7 +512,7 @@ def test_every_inbox_page_passes_the_csp(client, reader, send, ali, admin):
     pages.append(reader.post(letter_url(letter, "reply"), {"body": ""}))
     activate(ali, InboxStatus.REGISTERED)
     pages.append(reader.get(INBOX))
-    client.force_login(admin)
+    sign_in_with_second_factor(client, admin)
     pages.append(client.get(INBOX))
     for response in pages:
         page = scan(response)

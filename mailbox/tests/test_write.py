@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.constants import InboxStatus
+from accounts.testing import sign_in_with_second_factor
 from mailbox import selectors, services
 from mailbox.constants import LetterCategory, ProxyScope, ProxyStatus
 from mailbox.content import plain_text_body
@@ -384,7 +385,7 @@ def test_a_person_whose_inbox_is_not_active_cannot_write(client, ali, tax, send)
 
 
 def test_staff_have_no_letters_to_write(client, admin, tax):
-    client.force_login(admin)
+    sign_in_with_second_factor(client, admin)
     assert 'data-testid="no-inbox"' in html_of(client.get(AGENCIES))
     client.post(write_url(tax), letter_form())
     assert not Letter.objects.exists()

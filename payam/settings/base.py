@@ -1,9 +1,11 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -110,6 +112,21 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- The client's address (payam.middleware.client_ip) ------------------------------
+# One rule for every limit, lockout, audit row and log line, and for allauth and axes.
+# TRUSTED_PROXY_COUNT: how many reverse proxies of ours append to X-Forwarded-For in
+# front of gunicorn (docker-compose: 1, its nginx). 0: the connection's own address.
+# CLIENT_IP_HEADER instead: a header the nearest proxy overwrites with the client's
+# address (e.g. X-Real-IP). Without either, X-Forwarded-For is never read.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be between 0 and 5.")
+if CLIENT_IP_HEADER and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,63}", CLIENT_IP_HEADER):
+    raise ImproperlyConfigured("CLIENT_IP_HEADER must be a header name such as X-Real-IP.")
+if CLIENT_IP_HEADER and TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or CLIENT_IP_HEADER, not both.")
+
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "account_login"
@@ -149,11 +166,17 @@ ACCOUNT_UNIQUE_EMAIL = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
-ACCOUNT_RATE_LIMITS = {"login_failed": False}  # django-axes owns login lockout
+# django-axes owns the lockout (wrong passwords and wrong two-factor codes alike, per
+# username and address); accounts.views_signin owns the per-address limit on login
+# POSTs, which answers with Retry-After. allauth's own two would count the same
+# tries a second time, without saying how long to wait.
+ACCOUNT_RATE_LIMITS = {"login": False, "login_failed": False}
+LOGIN_PER_IP_PER_MINUTE = env.int("LOGIN_PER_IP_PER_MINUTE", default=30)
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Payam"
 MFA_RECOVERY_CODE_COUNT = 10
@@ -189,7 +212,9 @@ SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
     }
 }
 
-# django-axes: 5 failures per username+IP lock that pair for 15 minutes.
+# django-axes: 5 failures (wrong passwords and wrong two-factor codes) per
+# username+IP lock that pair for 15 minutes. Usernames are counted lower-cased, as
+# allauth matches them (accounts.lockout.lockout_username).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)

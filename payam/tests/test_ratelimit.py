@@ -108,7 +108,7 @@ def test_client_key_without_an_address(rf):
 
 
 def test_client_key_behind_the_proxy_takes_the_hop_it_appended(rf, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9")
 
     assert client_key(request, "s") == "s:198.51.100.9"
