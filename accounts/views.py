@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from payam.inquiry import BirthDateMismatch, CompanyNotFound, IdentityNotFound, InquiryError
+from payam.inquiry import InquiryError
 from payam.middleware import client_ip
 from payam.phone import local_mobile
 
@@ -21,13 +21,10 @@ from .constants import OtpPurpose
 from .exceptions import (
     AccountsError,
     AlreadyRegistered,
-    CeoDetailsMismatch,
     CompanyNotActive,
     MobileNotOwned,
-    NotTheCeo,
     RecoveryExpired,
     RegistrationExpired,
-    RegistrationNumberMismatch,
 )
 from .forms import (
     LegalRegistrationForm,
@@ -47,26 +44,21 @@ STARTS: dict[str, Callable[..., services.PendingRegistration]] = {
     UserKind.NATURAL: services.natural_registration_start,
     UserKind.LEGAL: services.legal_registration_start,
 }
-# Which field a refusal belongs next to; anything else is shown above the form.
-FIELD_OF_ERROR: dict[str, dict[type[Exception], str]] = {
-    UserKind.NATURAL: {
-        AlreadyRegistered: "national_code",
-        IdentityNotFound: "national_code",
-        BirthDateMismatch: "birth_date",
-        MobileNotOwned: "mobile",
-    },
-    UserKind.LEGAL: {
-        AlreadyRegistered: "national_id",
-        CompanyNotFound: "national_id",
-        CompanyNotActive: "national_id",
-        RegistrationNumberMismatch: "registration_number",
-        NotTheCeo: "ceo_national_code",
-        IdentityNotFound: "ceo_national_code",
-        BirthDateMismatch: "ceo_birth_date",
-        CeoDetailsMismatch: "ceo_first_name",
-        MobileNotOwned: "mobile",
-    },
+# Which field a refusal belongs next to; anything else is shown above the form. A
+# mismatch of identity data (IdentityMismatch, CompanyDetailsMismatch) is always
+# above the form: next to a field it would say which fact differed.
+FIELD_OF_ERROR: dict[str, list[tuple[type[Exception], str]]] = {
+    UserKind.NATURAL: [(AlreadyRegistered, "national_code"), (MobileNotOwned, "mobile")],
+    UserKind.LEGAL: [
+        (AlreadyRegistered, "national_id"),
+        (CompanyNotActive, "national_id"),
+        (MobileNotOwned, "mobile"),
+    ],
 }
+
+
+def _field_of(kind: str, error: Exception) -> str | None:
+    return next((field for cls, field in FIELD_OF_ERROR[kind] if isinstance(error, cls)), None)
 
 
 def _session_key(kind: str) -> str:
@@ -95,7 +87,7 @@ def register(request: HttpRequest, kind: str) -> HttpResponse:
             data = {k: v for k, v in form.cleaned_data.items() if k != "captcha"}
             pending = STARTS[kind](ip=client_ip(request), **data)
         except (AccountsError, InquiryError) as exc:
-            form.add_error(FIELD_OF_ERROR[kind].get(type(exc)), str(exc))
+            form.add_error(_field_of(kind, exc), str(exc))
         else:
             request.session[_session_key(kind)] = pending.to_session()
             return redirect(f"accounts:register_{kind}_verify")
