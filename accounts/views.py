@@ -23,6 +23,8 @@ from .exceptions import (
     AlreadyRegistered,
     CompanyNotActive,
     MobileNotOwned,
+    OtpInvalid,
+    OtpTooManyAttempts,
     RecoveryExpired,
     RegistrationExpired,
 )
@@ -34,7 +36,8 @@ from .forms import (
     SetPasswordForm,
 )
 from .models import User, UserKind
-from .selectors import otp_resend_wait
+from .selectors import otp_resend_wait, recovery_resend_wait
+from .services.recovery import recovery_resend
 
 FORMS: dict[str, type[forms.Form]] = {
     UserKind.NATURAL: NaturalRegistrationForm,
@@ -125,15 +128,24 @@ def _resend(request: HttpRequest, *, purpose: OtpPurpose, mobile: str) -> None:
 
 
 def _verify_page(
-    request: HttpRequest, *, form: OtpForm, purpose: OtpPurpose, mobile: str, step_of: str
+    request: HttpRequest,
+    *,
+    form: OtpForm,
+    purpose: OtpPurpose,
+    mobile: str,
+    step_of: str,
+    resend_wait: int | None = None,
 ) -> HttpResponse:
     """The code step, shared by registration and recovery: the masked number, the
-    code field, and a resend button with a countdown."""
+    code field, and a resend button with a countdown (by default, until another
+    code for `purpose` may be sent to `mobile`)."""
+    if resend_wait is None:
+        resend_wait = otp_resend_wait(purpose=purpose, mobile=mobile)
     context = {
         "form": form,
         "mobile": local_mobile(mobile),
         "step_of": step_of,
-        "resend_wait": otp_resend_wait(purpose=purpose, mobile=mobile),
+        "resend_wait": resend_wait,
     }
     return render(request, "accounts/verify_code.html", context)
 
@@ -208,24 +220,33 @@ def recover(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def recover_verify(request: HttpRequest) -> HttpResponse:
+    """The code step of a recovery. Whether or not the username and mobile matched
+    an account, every answer here is the same (the countdown, resend, wrong and
+    expired codes): only the right code of a real pair goes further."""
     pending = _pending_recovery(request)
     if pending is None:
         return _restart_recovery(request)
     if request.method == "POST" and "resend" in request.POST:
-        if pending.user_id is not None:
-            _resend(request, purpose=OtpPurpose.PASSWORD_RESET, mobile=pending.mobile)
+        try:
+            pending = recovery_resend(pending=pending, ip=client_ip(request))
+        except AccountsError as exc:
+            messages.error(request, str(exc))
         else:
-            messages.success(request, _("کد تازه فرستاده شد."))
+            request.session[RECOVERY_SESSION_KEY] = pending.to_session()
+            messages.success(
+                request, _("اگر اطلاعات درست باشد، کد تازه به همین شماره پیامک می‌شود.")
+            )
         return redirect("accounts:recover_verify")
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             pending = services.recovery_verify(pending=pending, code=form.cleaned_data["code"])
+        except (OtpInvalid, OtpTooManyAttempts) as exc:
+            form.add_error("code", str(exc))
+            pending = replace(pending, wrong_codes=pending.wrong_codes + 1)
+            request.session[RECOVERY_SESSION_KEY] = pending.to_session()
         except AccountsError as exc:
             form.add_error("code", str(exc))
-            if pending.user_id is None:
-                pending = replace(pending, wrong_codes=pending.wrong_codes + 1)
-                request.session[RECOVERY_SESSION_KEY] = pending.to_session()
         else:
             request.session[RECOVERY_SESSION_KEY] = pending.to_session()
             return redirect("accounts:recover_password")
@@ -235,6 +256,7 @@ def recover_verify(request: HttpRequest) -> HttpResponse:
         purpose=OtpPurpose.PASSWORD_RESET,
         mobile=pending.mobile,
         step_of="recovery",
+        resend_wait=recovery_resend_wait(mobile=pending.mobile),
     )
 
 
