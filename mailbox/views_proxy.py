@@ -16,9 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from payam.middleware import client_ip
+
 from . import selectors, services
 from .constants import ProxyStatus
-from .exceptions import ProxyError
+from .exceptions import InvalidProxy, ProxyError
 from .forms import ProxyForm
 from .views import ACTING_SESSION_KEY, person_inbox
 
@@ -77,12 +79,17 @@ def proxy_new(request: HttpRequest) -> HttpResponse:
             grant = services.proxy_grant(
                 actor=request.user,
                 national_code=data["national_code"],
+                mobile=data["mobile"],
+                birth_date=data["birth_date"],
                 scope=data["scope"],
                 expires_on=data["expires_on"],
                 agency=agency,
+                ip=client_ip(request),
             )
+        except InvalidProxy as exc:
+            form.add_error(exc.field, str(exc))
         except ProxyError as exc:
-            form.add_error("national_code", str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(
                 request,
@@ -90,7 +97,7 @@ def proxy_new(request: HttpRequest) -> HttpResponse:
                     "%(name)s به وکالت کارپوشه‌ی شما نام برده شد. پس از آنکه بپذیرد، می‌تواند "
                     "نامه‌ها را ببیند؛ هر بار دیدن او برای شما ثبت می‌شود."
                 )
-                % {"name": grant.proxy.display_name},
+                % {"name": grant.proxy_label},
             )
             return redirect("mailbox:proxies")
     return _page(request, form, status=400)

@@ -1,0 +1,195 @@
+"""Naming a proxy looks a person up by national code. It used to map any code to
+a full name, send that person an SMS and answer "not registered" for an unknown
+code. Now the owner must also know the proxy's mobile or birth date,
+tries are counted before the lookup, refusals are neutral, the owner sees only a
+masked name until the proxy accepts (docs/mailbox.md, "Proxies")."""
+
+from datetime import date, timedelta
+
+import jdatetime
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mailbox import services
+from mailbox.constants import (
+    PROXY_LOOKUPS_PER_OWNER_PER_DAY,
+    PROXY_LOOKUPS_PER_TARGET_PER_DAY,
+    ProxyScope,
+    ProxyStatus,
+)
+from mailbox.exceptions import (
+    InvalidProxy,
+    ProxyLookupLimit,
+    ProxyNotFound,
+)
+from mailbox.models import ProxyGrant
+from sms.models import OutboundSMS
+
+from .conftest import MARYAM, MARYAM_MOBILE, REZA, make_citizen, national_codes
+from .test_views import activate, html_of
+
+pytestmark = pytest.mark.django_db
+
+PROXIES = reverse("mailbox:proxies")
+NEW = reverse("mailbox:proxy_new")
+MARYAM_BORN = date(1985, 3, 21)  # conftest.make_citizen's birth date
+NOT_HER_MOBILE = "+989351112233"
+
+
+def fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def owner(ali):
+    return fresh(activate(ali))
+
+
+@pytest.fixture
+def maryam(db):
+    return fresh(activate(make_citizen(MARYAM, first="مریم", last="احمدی", mobile=MARYAM_MOBILE)))
+
+
+def name(owner, code=MARYAM, *, mobile="", ip=None):
+    return services.proxy_grant(
+        actor=owner,
+        national_code=code,
+        mobile=mobile,
+        scope=ProxyScope.READ,
+        expires_on=timezone.localdate() + timedelta(days=30),
+        ip=ip,
+    )
+
+
+def invited(owner, proxy):
+    """A pending grant as it stands in the database, however it got there."""
+    return ProxyGrant.objects.create(
+        mailbox=services.mailbox_for_user(user=owner),
+        proxy=proxy,
+        scope=ProxyScope.READ,
+        expires_at=timezone.now() + timedelta(days=30),
+        created_by=owner,
+    )
+
+
+def form(**changes) -> dict[str, str]:
+    expires = jdatetime.date.fromgregorian(date=timezone.localdate() + timedelta(days=60))
+    return {
+        "national_code": MARYAM,
+        "mobile": "09123456789",
+        "scope": ProxyScope.READ,
+        "agency": "",
+        "expires_on_day": str(expires.day),
+        "expires_on_month": str(expires.month),
+        "expires_on_year": str(expires.year),
+    } | changes
+
+
+def sms_to_maryam() -> int:
+    return OutboundSMS.objects.filter(recipient=MARYAM_MOBILE).count()
+
+
+# --- 6. naming a proxy is an oracle ------------------------------------------------------------
+
+
+def test_the_national_code_alone_names_nobody(owner, maryam, django_capture_on_commit_callbacks):
+    """The reported attack: a national code mapped to a full name and an SMS."""
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidProxy) as refused:
+        name(owner)
+    assert refused.value.field == "mobile"
+    assert not ProxyGrant.objects.exists() and sms_to_maryam() == 0
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"national_code": REZA},  # nobody registered with this code
+        {"mobile": "09351112233"},  # Maryam's code, not her mobile
+        {"mobile": "", "birth_date_day": "2", "birth_date_month": "1", "birth_date_year": "1364"},
+        {"birth_date_day": "2", "birth_date_month": "1", "birth_date_year": "1364"},  # one wrong
+    ],
+    ids=["unknown-code", "wrong-mobile", "wrong-birth-date", "right-mobile-wrong-birth-date"],
+)
+def test_an_unknown_code_and_a_mismatch_get_the_same_neutral_answer(
+    client, owner, maryam, changes, django_capture_on_commit_callbacks
+):
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(NEW, form(**changes))
+    assert response.status_code == 400
+    form_ = response.context["form"]
+    assert form_.non_field_errors() == [str(ProxyNotFound.message)]
+    assert list(form_.errors) == ["__all__"]  # next to no field: it does not say which differed
+    page = html_of(response)
+    assert "مریم" not in page and "احمدی" not in page and "م***" not in page
+    assert 'role="alert"' in page
+    assert not ProxyGrant.objects.exists() and sms_to_maryam() == 0
+
+
+@pytest.mark.parametrize(
+    "proof",
+    [
+        {"mobile": "۰۹۱۲ ۳۴۵ ۶۷۸۹"},
+        {"mobile": "", "birth_date_day": "1", "birth_date_month": "1", "birth_date_year": "1364"},
+    ],
+    ids=["mobile", "birth-date"],
+)
+def test_the_owner_who_knows_the_proxy_sees_only_a_masked_name_until_she_accepts(
+    client, owner, maryam, proof, django_capture_on_commit_callbacks
+):
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(NEW, form(**proof), follow=True)
+    assert response.redirect_chain == [(PROXIES, 302)]
+    page = html_of(response)
+    assert "م*** ا***" in page  # in the notice and in the list of proxies
+    assert "مریم" not in page and "احمدی" not in page
+    assert sms_to_maryam() == 1  # she is told only now, after the owner proved he knows her
+    grant = ProxyGrant.objects.get()
+    assert grant.proxy == maryam
+    services.proxy_transition(actor=maryam, grant_id=grant.pk, to=ProxyStatus.ACTIVE)
+    assert "مریم احمدی" in html_of(client.get(PROXIES))  # she agreed to read for him
+
+
+def test_a_declined_invitation_keeps_the_name_masked(
+    owner, maryam, django_capture_on_commit_callbacks
+):
+    grant = invited(owner, maryam)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proxy_transition(actor=maryam, grant_id=grant.pk, to=ProxyStatus.DECLINED)
+    notice = OutboundSMS.objects.get(recipient=owner.naturalperson.mobile)
+    assert "م*** ا***" in notice.body and "مریم" not in notice.body
+
+
+def test_tries_are_limited_per_owner_per_day_and_mismatches_count(client, owner, maryam):
+    client.force_login(owner)
+    for _ in range(PROXY_LOOKUPS_PER_OWNER_PER_DAY):
+        response = client.post(NEW, form(mobile="09351112233"))
+        assert response.context["form"].non_field_errors() == [str(ProxyNotFound.message)]
+    # The right mobile, too late: refused before any lookup.
+    response = client.post(NEW, form())
+    assert "بیش از اندازه" in " ".join(response.context["form"].non_field_errors())
+    assert not ProxyGrant.objects.exists()
+    with pytest.raises(ProxyLookupLimit):
+        name(fresh(owner), mobile=MARYAM_MOBILE)
+
+
+def test_tries_naming_one_person_are_limited_across_owners(maryam):
+    owners = [fresh(activate(make_citizen(code))) for code in national_codes(6)]
+    for stranger in owners[:PROXY_LOOKUPS_PER_TARGET_PER_DAY]:
+        with pytest.raises(ProxyNotFound):
+            name(stranger, mobile=NOT_HER_MOBILE)
+    with pytest.raises(ProxyLookupLimit):
+        name(owners[PROXY_LOOKUPS_PER_TARGET_PER_DAY], mobile=MARYAM_MOBILE)
+
+
+def test_tries_are_limited_per_address(maryam):
+    owners = [fresh(activate(make_citizen(code))) for code in national_codes(21)]
+    targets = national_codes(21, start=200000001)
+    for stranger, target in zip(owners[:20], targets, strict=False):
+        with pytest.raises(ProxyNotFound):
+            name(stranger, target, mobile=NOT_HER_MOBILE, ip="198.51.100.9")
+    with pytest.raises(ProxyLookupLimit):
+        name(owners[20], mobile=MARYAM_MOBILE, ip="198.51.100.9")
+    assert name(owners[20], mobile=MARYAM_MOBILE, ip="198.51.100.10").proxy == maryam
