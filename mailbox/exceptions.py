@@ -107,6 +107,22 @@ class ProxyNotFound(InvalidProxy):
     )
 
 
+class ProxyInboxNotActive(InvalidProxy):
+    """The person was found, but their own inbox is not active (not yet verified
+    in person at a broker office, or suspended). Named only by the masked name."""
+
+    field = None
+
+    def __init__(self, *, masked_name: str) -> None:
+        super().__init__(
+            _(
+                "کارپوشه‌ی «%(name)s» با احراز هویت حضوری در دفتر پیشخوان فعال نشده یا معلق "
+                "است؛ تا آن را فعال نکند، نمی‌تواند وکیل شما باشد."
+            )
+            % {"name": masked_name}
+        )
+
+
 class ProxyLookupLimit(InvalidProxy):
     """Too many tries at naming a proxy: by this owner today, for this national
     code today, or from this address this hour. Refused before any lookup."""

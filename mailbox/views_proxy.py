@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from payam.middleware import client_ip
@@ -30,6 +31,13 @@ MOVES = {
     "decline": ProxyStatus.DECLINED,
     "revoke": ProxyStatus.REVOKED,
 }
+
+
+# A proxy reads another's letters only while their own inbox is active.
+PROXY_NEEDS_OWN_INBOX = gettext_lazy(
+    "وکیل تنها تا زمانی نامه‌های دیگران را می‌بیند که کارپوشه‌ی خودش فعال باشد؛ کارپوشه‌ی "
+    "خود را با احراز هویت حضوری در یکی از دفاتر پیشخوان فعال کنید."
+)
 
 
 def _person(request: HttpRequest) -> bool:
@@ -136,7 +144,10 @@ def proxy_act(request: HttpRequest, grant_id: int) -> HttpResponse:
     """Switch to reading the owner's inbox under this grant."""
     grant = selectors.acting_grant(user=request.user, grant_id=grant_id)
     if grant is None:
-        messages.error(request, _("این وکالت برقرار نیست یا پایان یافته است."))
+        if not selectors.inbox_access(user=request.user).may_read:
+            messages.error(request, str(PROXY_NEEDS_OWN_INBOX))
+        else:
+            messages.error(request, _("این وکالت برقرار نیست یا پایان یافته است."))
         return redirect("mailbox:proxies")
     request.session[ACTING_SESSION_KEY] = grant.pk
     return redirect("mailbox:inbox")

@@ -15,7 +15,7 @@ from payam import ratelimit
 from payam.audit import audit_record
 from payam.identifiers import clean_national_code
 from payam.phone import normalize_mobile
-from payam.text import localized_digits
+from payam.text import localized_digits, mask_name
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.exceptions import SmsError
 from sms.services import queue_sms
@@ -35,6 +35,7 @@ from ..constants import (
 from ..exceptions import (
     InvalidProxy,
     InvalidProxyTransition,
+    ProxyInboxNotActive,
     ProxyLookupLimit,
     ProxyNotFound,
 )
@@ -44,7 +45,7 @@ from ..models import (
     Mailbox,
     ProxyGrant,
 )
-from ..permissions import Actor, may_reply
+from ..permissions import Actor, has_active_inbox, may_reply
 from ..selectors import inbox_access
 from .mailboxes import mailbox_for_user
 
@@ -161,7 +162,7 @@ def proxy_grant(
     ip: str | None = None,
 ) -> ProxyGrant:
     """The owner of an active inbox names a proxy: a registered natural person
-    who may read their letters — and answer
+    with an active inbox of their own, who may read their letters — and answer
     them with the wider scope — perhaps only those of one agency, until the end
     of `expires_on` (Tehran). The proxy must accept before it starts.
 
@@ -169,7 +170,8 @@ def proxy_grant(
     their verified mobile or their birth date (or both: each given must match),
     every try is counted first (ProxyLookupLimit), and a code nobody has or
     details that differ get the one ProxyNotFound. Only then is the person told
-    by SMS, and the owner sees only their masked name («م*** ا***»). Raises
+    by SMS, and the owner sees only their masked name («م*** ا***») — also in
+    ProxyInboxNotActive when the person's own inbox is not active. Raises
     PermissionDenied (no active inbox of one's own) or InvalidProxy."""
     if not isinstance(actor, User) or not inbox_access(user=actor).may_read:
         raise PermissionDenied
@@ -201,6 +203,8 @@ def proxy_grant(
         raise InvalidProxy(_("شماره‌ی همراه یا تاریخ تولد وکیل را بنویسید."), field="mobile")
     _count_lookup(owner=actor, national_code=code, ip=ip)
     proxy = _known_person(national_code=code, mobile=mobile, birth_date=birth_date)
+    if not has_active_inbox(proxy):
+        raise ProxyInboxNotActive(masked_name=mask_name(proxy.display_name))
     mailbox = mailbox_for_user(user=actor)
     now = timezone.now()
     with transaction.atomic():
@@ -267,7 +271,8 @@ def _may_move(actor: User, grant: ProxyGrant, to: str) -> bool:
 
 def proxy_transition(*, actor: Actor, grant_id: int, to: ProxyStatus | str) -> ProxyGrant:
     """Move a proxy grant along PROXY_TRANSITIONS: the proxy accepts (not after
-    it expired) or declines an invitation; the owner revokes at once, or the
+    it expired, and only with an active inbox of their own) or declines an
+    invitation; the owner revokes at once, or the
     proxy gives it up. Revocation takes effect on the proxy's next request: every
     page checks the grant again. Raises PermissionDenied (neither the owner nor
     the proxy, or a move that is not theirs) or InvalidProxyTransition."""
@@ -289,6 +294,13 @@ def proxy_transition(*, actor: Actor, grant_id: int, to: ProxyStatus | str) -> P
             raise PermissionDenied
         if to == ProxyStatus.ACTIVE and grant.expires_at <= now:
             raise InvalidProxyTransition(_("مهلت این وکالت پیش از پذیرش به پایان رسیده است."))
+        if to == ProxyStatus.ACTIVE and not has_active_inbox(actor):
+            raise InvalidProxyTransition(
+                _(
+                    "برای پذیرش وکالت، نخست کارپوشه‌ی خود را با احراز هویت حضوری در یکی از "
+                    "دفاتر پیشخوان فعال کنید."
+                )
+            )
         previous = grant.status
         grant.status = to
         fields = ["status"]

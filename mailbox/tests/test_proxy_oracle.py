@@ -1,33 +1,41 @@
 """Naming a proxy looks a person up by national code. It used to map any code to
 a full name, send that person an SMS and answer "not registered" for an unknown
-code. Now the owner must also know the proxy's mobile or birth date,
+code; and a proxy whose own inbox no broker office had activated could read the
+owner's letters. Now the owner must also know the proxy's mobile or birth date,
 tries are counted before the lookup, refusals are neutral, the owner sees only a
-masked name until the proxy accepts (docs/mailbox.md, "Proxies")."""
+masked name until the proxy accepts, and a proxy needs an active inbox to be
+named, to accept and on every read (docs/mailbox.md, "Proxies")."""
 
 from datetime import date, timedelta
 
 import jdatetime
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from mailbox import services
+from accounts.constants import InboxStatus
+from mailbox import selectors, services
 from mailbox.constants import (
     PROXY_LOOKUPS_PER_OWNER_PER_DAY,
     PROXY_LOOKUPS_PER_TARGET_PER_DAY,
     ProxyScope,
     ProxyStatus,
+    ReaderRole,
 )
 from mailbox.exceptions import (
     InvalidProxy,
+    InvalidProxyTransition,
+    ProxyInboxNotActive,
     ProxyLookupLimit,
     ProxyNotFound,
 )
-from mailbox.models import ProxyGrant
+from mailbox.models import AccessRecord, Delivery, ProxyGrant
 from sms.models import OutboundSMS
 
-from .conftest import MARYAM, MARYAM_MOBILE, REZA, make_citizen, national_codes
-from .test_views import activate, html_of
+from .conftest import ALI, MARYAM, MARYAM_MOBILE, REZA, make_citizen, national_codes
+from .test_views import activate, html_of, letter_url
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +201,71 @@ def test_tries_are_limited_per_address(maryam):
     with pytest.raises(ProxyLookupLimit):
         name(owners[20], mobile=MARYAM_MOBILE, ip="198.51.100.9")
     assert name(owners[20], mobile=MARYAM_MOBILE, ip="198.51.100.10").proxy == maryam
+
+
+# --- 8. a proxy needs an inbox activated in person ----------------------------------------------
+
+
+@pytest.mark.parametrize("status", [InboxStatus.REGISTERED, InboxStatus.SUSPENDED])
+def test_a_proxy_without_an_active_inbox_cannot_be_named(
+    client, owner, maryam, status, django_capture_on_commit_callbacks
+):
+    activate(maryam, status)
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(NEW, form())
+    assert response.status_code == 400
+    [error] = response.context["form"].non_field_errors()
+    assert "م*** ا***" in error and "فعال" in error and "مریم" not in error
+    assert not ProxyGrant.objects.exists() and sms_to_maryam() == 0
+    with pytest.raises(ProxyInboxNotActive):
+        name(owner, mobile=MARYAM_MOBILE)
+
+
+def test_a_proxy_whose_inbox_is_not_active_cannot_accept(owner, maryam):
+    grant = invited(owner, maryam)
+    activate(maryam, InboxStatus.SUSPENDED)
+    with pytest.raises(InvalidProxyTransition, match="فعال"):
+        services.proxy_transition(actor=fresh(maryam), grant_id=grant.pk, to=ProxyStatus.ACTIVE)
+    assert ProxyGrant.objects.get().status == ProxyStatus.PENDING
+
+
+def test_a_proxy_suspended_later_loses_access_at_every_read(owner, maryam, send):
+    letter = send(recipients=[ALI])
+    delivery = Delivery.objects.select_related("letter", "recipient").get(letter=letter)
+    grant = invited(owner, maryam)
+    grant = services.proxy_transition(actor=maryam, grant_id=grant.pk, to=ProxyStatus.ACTIVE)
+    assert [d.pk for d in selectors.inbox(user=maryam, grant=grant).items] == [delivery.pk]
+
+    activate(maryam, InboxStatus.SUSPENDED)
+    maryam = fresh(maryam)  # as her next request loads her
+    assert selectors.inbox(user=maryam, grant=grant).items == []
+    assert selectors.acting_grant(user=maryam, grant_id=grant.pk) is None
+    with pytest.raises(Delivery.DoesNotExist):
+        selectors.delivery_for(user=maryam, tracking_code=letter.tracking_code, grant=grant)
+    assert selectors.inbox_senders(user=maryam, grant=grant) == []
+    assert selectors.letter_thread(user=maryam, delivery=delivery, grant=grant) == []
+    with pytest.raises(PermissionDenied):
+        services.delivery_mark_read(
+            user=maryam, delivery=delivery, acting_as=ReaderRole.PROXY, grant=grant
+        )
+    assert not AccessRecord.objects.exists()
+
+
+def test_a_proxy_suspended_while_acting_is_sent_back_on_the_next_click(owner, maryam, send):
+    letter = send(recipients=[ALI])
+    grant = invited(owner, maryam)
+    services.proxy_transition(actor=maryam, grant_id=grant.pk, to=ProxyStatus.ACTIVE)
+    client = Client()
+    client.force_login(maryam)
+    client.post(reverse("mailbox:proxy_act", args=[grant.pk]))
+    assert client.get(letter_url(letter)).status_code == 200
+    activate(maryam, InboxStatus.SUSPENDED)
+    response = client.get(letter_url(letter))
+    assert response.status_code == 302 and response["Location"] == PROXIES
+    assert AccessRecord.objects.count() == 1  # the one read before the suspension
+    # The proxies page says why, and offers no way in.
+    page = html_of(client.get(PROXIES))
+    assert 'data-testid="proxy-needs-own-inbox"' in page and 'data-testid="act-for"' not in page
+    again = client.post(reverse("mailbox:proxy_act", args=[grant.pk]), follow=True)
+    assert "کارپوشه‌ی خودش فعال باشد" in html_of(again)
