@@ -6,6 +6,7 @@ tries are counted before the lookup, refusals are neutral, the owner sees only a
 masked name until the proxy accepts, and a proxy needs an active inbox to be
 named, to accept and on every read (docs/mailbox.md, "Proxies")."""
 
+import re
 from datetime import date, timedelta
 
 import jdatetime
@@ -269,3 +270,15 @@ def test_a_proxy_suspended_while_acting_is_sent_back_on_the_next_click(owner, ma
     assert 'data-testid="proxy-needs-own-inbox"' in page and 'data-testid="act-for"' not in page
     again = client.post(reverse("mailbox:proxy_act", args=[grant.pk]), follow=True)
     assert "کارپوشه‌ی خودش فعال باشد" in html_of(again)
+
+
+def test_the_proxy_form_links_every_hint_to_its_field(client, owner):
+    client.force_login(owner)
+    page = html_of(client.get(PROXIES))
+    described = {
+        ref for refs in re.findall(r'aria-describedby="([^"]+)"', page) for ref in refs.split()
+    }
+    assert {"id_mobile_helptext", "id_national_code_helptext", "proxy-proof-hint"} <= described
+    for ref in described:
+        assert f'id="{ref}"' in page, ref
+    assert '<label class="form-label" for="id_mobile">' in page
