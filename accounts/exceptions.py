@@ -74,8 +74,48 @@ class AlreadyRegistered(AccountsError):
         super().__init__(message)
 
 
-class IdentityNotEligible(AccountsError):
-    message = _("ثبت‌نام با این مشخصات ممکن نیست؛ برای پیگیری به یکی از دفاتر پیشخوان مراجعه کنید.")
+class IdentityMismatch(AccountsError):
+    """The civil registry does not confirm the person as typed: no such national
+    code, another birth date, or a person who cannot register. One answer for all,
+    so the form never says which fact differed."""
+
+    message = _(
+        "کد ملی و تاریخ تولد با هم و با اطلاعات ثبت احوال نمی‌خوانند؛ هر دو را دوباره "
+        "بررسی کنید. اگر درست‌اند، برای ثبت‌نام به یکی از دفاتر پیشخوان مراجعه کنید."
+    )
+
+
+class CompanyDetailsMismatch(AccountsError):
+    """The company registry or the civil registry does not confirm what was typed
+    about the company or its CEO. One answer for all, so the form never says which
+    fact differed."""
+
+    message = _(
+        "مشخصات شخص حقوقی و مدیرعامل با اطلاعات اداره‌ی ثبت شرکت‌ها و ثبت احوال "
+        "نمی‌خواند؛ شناسه ملی، شماره‌ی ثبت و مشخصات مدیرعامل را دوباره بررسی کنید. "
+        "اگر درست‌اند، برای ثبت‌نام به یکی از دفاتر پیشخوان مراجعه کنید."
+    )
+
+
+class RegistrationLimitReached(AccountsError):
+    """Too many registration tries for one national code, company or address:
+    refused before any inquiry. Says how long to wait."""
+
+    def __init__(self, wait_seconds: int) -> None:
+        self.wait_seconds = wait_seconds
+        if wait_seconds > 90 * 60:
+            wait = _("%(hours)s ساعت") % {"hours": localized_digits(-(-wait_seconds // 3600))}
+        else:
+            wait = _("%(minutes)s دقیقه") % {
+                "minutes": localized_digits(max(1, -(-wait_seconds // 60)))
+            }
+        super().__init__(
+            _(
+                "برای ثبت‌نام با این مشخصات یا از این نشانی بیش از اندازه تلاش شده است؛ "
+                "%(wait)s دیگر دوباره تلاش کنید یا به یکی از دفاتر پیشخوان بروید."
+            )
+            % {"wait": wait}
+        )
 
 
 class MobileNotOwned(AccountsError):
@@ -95,18 +135,6 @@ class RecoveryExpired(AccountsError):
 
 class CompanyNotActive(AccountsError):
     message = _("این شخص حقوقی در اداره‌ی ثبت شرکت‌ها فعال نیست (منحل یا تعلیق‌شده).")
-
-
-class RegistrationNumberMismatch(AccountsError):
-    message = _("شماره‌ی ثبت با اطلاعات اداره‌ی ثبت شرکت‌ها نمی‌خواند.")
-
-
-class NotTheCeo(AccountsError):
-    message = _("این کد ملی مدیرعامل ثبت‌شده‌ی این شخص حقوقی نیست؛ حساب را مدیرعامل آن ثبت می‌کند.")
-
-
-class CeoDetailsMismatch(AccountsError):
-    message = _("نام، نام پدر یا جنسیت مدیرعامل با اطلاعات ثبت احوال نمی‌خواند.")
 
 
 # --- profile ------------------------------------------------------------------------------------

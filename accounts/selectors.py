@@ -1,11 +1,14 @@
 """Reads of the accounts app."""
 
 import hashlib
+import math
+import time
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -36,6 +39,23 @@ def otp_resend_wait(*, purpose: OtpPurpose | str, mobile: str) -> int:
         return 0
     ready = latest + timedelta(seconds=settings.OTP_RESEND_SECONDS)
     return max(0, int((ready - timezone.now()).total_seconds() + 0.999))
+
+
+def recovery_cooldown_key(mobile: str) -> str:
+    """The cache key that holds when the last recovery code was asked for `mobile`
+    (a time.time()), for OTP_RESEND_SECONDS. Written for every recovery start or
+    resend, whether or not the username and mobile match an account."""
+    return f"recovery:cooldown:{normalize_mobile(mobile)}"
+
+
+def recovery_resend_wait(*, mobile: str) -> int:
+    """Seconds before another recovery code may be asked for `mobile` (0: now).
+    Read from the cooldown every recovery writes, never from the codes actually
+    sent, so the code page looks the same for a real pair and a made-up one."""
+    asked_at = cache.get(recovery_cooldown_key(mobile))
+    if not isinstance(asked_at, int | float):
+        return 0
+    return max(0, math.ceil(asked_at + settings.OTP_RESEND_SECONDS - time.time()))
 
 
 def recent_logins(*, user: User, limit: int = 20) -> QuerySet[LoginEvent]:

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from payam.inquiry import BirthDateMismatch, CompanyNotFound, IdentityNotFound, InquiryError
+from payam.inquiry import InquiryError
 from payam.middleware import client_ip
 from payam.phone import local_mobile
 
@@ -21,13 +21,12 @@ from .constants import OtpPurpose
 from .exceptions import (
     AccountsError,
     AlreadyRegistered,
-    CeoDetailsMismatch,
     CompanyNotActive,
     MobileNotOwned,
-    NotTheCeo,
+    OtpInvalid,
+    OtpTooManyAttempts,
     RecoveryExpired,
     RegistrationExpired,
-    RegistrationNumberMismatch,
 )
 from .forms import (
     LegalRegistrationForm,
@@ -37,7 +36,7 @@ from .forms import (
     SetPasswordForm,
 )
 from .models import User, UserKind
-from .selectors import otp_resend_wait
+from .selectors import otp_resend_wait, recovery_resend_wait
 
 FORMS: dict[str, type[forms.Form]] = {
     UserKind.NATURAL: NaturalRegistrationForm,
@@ -47,26 +46,21 @@ STARTS: dict[str, Callable[..., services.PendingRegistration]] = {
     UserKind.NATURAL: services.natural_registration_start,
     UserKind.LEGAL: services.legal_registration_start,
 }
-# Which field a refusal belongs next to; anything else is shown above the form.
-FIELD_OF_ERROR: dict[str, dict[type[Exception], str]] = {
-    UserKind.NATURAL: {
-        AlreadyRegistered: "national_code",
-        IdentityNotFound: "national_code",
-        BirthDateMismatch: "birth_date",
-        MobileNotOwned: "mobile",
-    },
-    UserKind.LEGAL: {
-        AlreadyRegistered: "national_id",
-        CompanyNotFound: "national_id",
-        CompanyNotActive: "national_id",
-        RegistrationNumberMismatch: "registration_number",
-        NotTheCeo: "ceo_national_code",
-        IdentityNotFound: "ceo_national_code",
-        BirthDateMismatch: "ceo_birth_date",
-        CeoDetailsMismatch: "ceo_first_name",
-        MobileNotOwned: "mobile",
-    },
+# Which field a refusal belongs next to; anything else is shown above the form. A
+# mismatch of identity data (IdentityMismatch, CompanyDetailsMismatch) is always
+# above the form: next to a field it would say which fact differed.
+FIELD_OF_ERROR: dict[str, list[tuple[type[Exception], str]]] = {
+    UserKind.NATURAL: [(AlreadyRegistered, "national_code"), (MobileNotOwned, "mobile")],
+    UserKind.LEGAL: [
+        (AlreadyRegistered, "national_id"),
+        (CompanyNotActive, "national_id"),
+        (MobileNotOwned, "mobile"),
+    ],
 }
+
+
+def _field_of(kind: str, error: Exception) -> str | None:
+    return next((field for cls, field in FIELD_OF_ERROR[kind] if isinstance(error, cls)), None)
 
 
 def _session_key(kind: str) -> str:
@@ -95,7 +89,7 @@ def register(request: HttpRequest, kind: str) -> HttpResponse:
             data = {k: v for k, v in form.cleaned_data.items() if k != "captcha"}
             pending = STARTS[kind](ip=client_ip(request), **data)
         except (AccountsError, InquiryError) as exc:
-            form.add_error(FIELD_OF_ERROR[kind].get(type(exc)), str(exc))
+            form.add_error(_field_of(kind, exc), str(exc))
         else:
             request.session[_session_key(kind)] = pending.to_session()
             return redirect(f"accounts:register_{kind}_verify")
@@ -133,15 +127,24 @@ def _resend(request: HttpRequest, *, purpose: OtpPurpose, mobile: str) -> None:
 
 
 def _verify_page(
-    request: HttpRequest, *, form: OtpForm, purpose: OtpPurpose, mobile: str, step_of: str
+    request: HttpRequest,
+    *,
+    form: OtpForm,
+    purpose: OtpPurpose,
+    mobile: str,
+    step_of: str,
+    resend_wait: int | None = None,
 ) -> HttpResponse:
     """The code step, shared by registration and recovery: the masked number, the
-    code field, and a resend button with a countdown."""
+    code field, and a resend button with a countdown (by default, until another
+    code for `purpose` may be sent to `mobile`)."""
+    if resend_wait is None:
+        resend_wait = otp_resend_wait(purpose=purpose, mobile=mobile)
     context = {
         "form": form,
         "mobile": local_mobile(mobile),
         "step_of": step_of,
-        "resend_wait": otp_resend_wait(purpose=purpose, mobile=mobile),
+        "resend_wait": resend_wait,
     }
     return render(request, "accounts/verify_code.html", context)
 
@@ -216,24 +219,33 @@ def recover(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def recover_verify(request: HttpRequest) -> HttpResponse:
+    """The code step of a recovery. Whether or not the username and mobile matched
+    an account, every answer here is the same (the countdown, resend, wrong and
+    expired codes): only the right code of a real pair goes further."""
     pending = _pending_recovery(request)
     if pending is None:
         return _restart_recovery(request)
     if request.method == "POST" and "resend" in request.POST:
-        if pending.user_id is not None:
-            _resend(request, purpose=OtpPurpose.PASSWORD_RESET, mobile=pending.mobile)
+        try:
+            pending = services.recovery_resend(pending=pending, ip=client_ip(request))
+        except AccountsError as exc:
+            messages.error(request, str(exc))
         else:
-            messages.success(request, _("کد تازه فرستاده شد."))
+            request.session[RECOVERY_SESSION_KEY] = pending.to_session()
+            messages.success(
+                request, _("اگر اطلاعات درست باشد، کد تازه به همین شماره پیامک می‌شود.")
+            )
         return redirect("accounts:recover_verify")
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             pending = services.recovery_verify(pending=pending, code=form.cleaned_data["code"])
+        except (OtpInvalid, OtpTooManyAttempts) as exc:
+            form.add_error("code", str(exc))
+            pending = replace(pending, wrong_codes=pending.wrong_codes + 1)
+            request.session[RECOVERY_SESSION_KEY] = pending.to_session()
         except AccountsError as exc:
             form.add_error("code", str(exc))
-            if pending.user_id is None:
-                pending = replace(pending, wrong_codes=pending.wrong_codes + 1)
-                request.session[RECOVERY_SESSION_KEY] = pending.to_session()
         else:
             request.session[RECOVERY_SESSION_KEY] = pending.to_session()
             return redirect("accounts:recover_password")
@@ -243,6 +255,7 @@ def recover_verify(request: HttpRequest) -> HttpResponse:
         purpose=OtpPurpose.PASSWORD_RESET,
         mobile=pending.mobile,
         step_of="recovery",
+        resend_wait=recovery_resend_wait(mobile=pending.mobile),
     )
 
 

@@ -72,6 +72,11 @@ PROXY_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 PROXY_MAX_DAYS = 730  # the longest a proxy may be named for, from today
 PROXY_LIVE_PER_MAILBOX = 10  # pending or active proxies one owner may have at once
+# Naming a proxy looks a person up by national code: an oracle, so every try is
+# counted before the lookup (docs/mailbox.md, "Naming a proxy is an oracle").
+PROXY_LOOKUPS_PER_OWNER_PER_DAY = 5
+PROXY_LOOKUPS_PER_TARGET_PER_DAY = 5  # tries naming one national code, by anyone
+PROXY_LOOKUPS_PER_IP_PER_HOUR = 20
 
 
 class NotifyStatus(models.TextChoices):

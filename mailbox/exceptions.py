@@ -4,11 +4,17 @@ Views put `str(error)` next to the field it is about; the API answers it as 4xx.
 Authorization failures are Django's `PermissionDenied`, not these. A list of
 recipients is refused with the project's one `InvalidRecipients` (re-exported here)."""
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from payam.errors import InvalidRecipients as InvalidRecipients
 from payam.errors import RecipientProblem as RecipientProblem
 from payam.errors import UserFacingError
+from payam.text import localized_digits
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 
 
 class MailboxError(UserFacingError):
@@ -56,7 +62,64 @@ class ProxyError(UserFacingError):
 
 
 class InvalidProxy(ProxyError):
-    """The proxy cannot be named as asked; the message says why."""
+    """The proxy cannot be named as asked; the message says why, and `field` which
+    field of the form it belongs next to (None: above the form)."""
+
+    field: str | None = "national_code"
+
+    def __init__(self, message: "str | Promise | None" = None, *, field: str | None = None):
+        super().__init__(message)
+        if field is not None:
+            self.field = field
+
+
+class ProxyNotFound(InvalidProxy):
+    """No registered person has this national code together with this mobile or
+    birth date. The same answer whether nobody has the code or the mobile or
+    birth date differ, shown above the form: it says neither which fact differed
+    nor whether the person has an account."""
+
+    field = None
+    message = _(
+        "کسی با این کد ملی و این شماره‌ی همراه یا تاریخ تولد در پیام ایران ثبت‌نام نکرده است. "
+        "مشخصات وکیل را دوباره بررسی کنید؛ وکیل باید پیش از این با کد ملی خود ثبت‌نام کرده باشد."
+    )
+
+
+class ProxyInboxNotActive(InvalidProxy):
+    """The person was found, but their own inbox is not active (not yet verified
+    in person at a broker office, or suspended). Named only by the masked name."""
+
+    field = None
+
+    def __init__(self, *, masked_name: str) -> None:
+        super().__init__(
+            _(
+                "کارپوشه‌ی «%(name)s» با احراز هویت حضوری در دفتر پیشخوان فعال نشده یا معلق "
+                "است؛ تا آن را فعال نکند، نمی‌تواند وکیل شما باشد."
+            )
+            % {"name": masked_name}
+        )
+
+
+class ProxyLookupLimit(InvalidProxy):
+    """Too many tries at naming a proxy: by this owner today, for this national
+    code today, or from this address this hour. Refused before any lookup."""
+
+    field = None
+
+    def __init__(self, wait_seconds: int) -> None:
+        self.wait_seconds = wait_seconds
+        if wait_seconds > 90 * 60:
+            wait = _("%(hours)s ساعت") % {"hours": localized_digits(-(-wait_seconds // 3600))}
+        else:
+            wait = _("%(minutes)s دقیقه") % {
+                "minutes": localized_digits(max(1, -(-wait_seconds // 60)))
+            }
+        super().__init__(
+            _("برای نام بردن وکیل بیش از اندازه تلاش شده است؛ %(wait)s دیگر دوباره تلاش کنید.")
+            % {"wait": wait}
+        )
 
 
 class InvalidProxyTransition(ProxyError):

@@ -15,6 +15,7 @@ from payam.forms import (
     Select,
     current_jalali_year,
 )
+from payam.phone import normalize_mobile
 from payam.text import localized_digits, strip_hiding_characters
 
 from .constants import PROXY_MAX_DAYS, SUBJECT_MAX_LENGTH, LetterCategory, ProxyScope
@@ -194,7 +195,9 @@ class WriteForm(WithAttachments):
 
 
 class ProxyForm(MarksInvalidFields):
-    """The owner names a proxy: who, what they may do, for which agency, until when."""
+    """The owner names a proxy: who (the national code, and the mobile or birth
+    date that shows the owner knows them), what they may do, for which agency,
+    until when."""
 
     national_code = forms.CharField(
         label=_("کد ملی وکیل"),
@@ -202,9 +205,22 @@ class ProxyForm(MarksInvalidFields):
         widget=forms.TextInput(
             attrs={"class": "form-control ltr", "inputmode": "numeric", "autocomplete": "off"}
         ),
-        help_text=_("وکیل باید پیش از این در پیام ایران ثبت‌نام کرده باشد."),
+        help_text=_(
+            "وکیل باید پیش از این در پیام ایران ثبت‌نام کرده و کارپوشه‌اش را در دفتر پیشخوان "
+            "فعال کرده باشد."
+        ),
         error_messages={"required": _("کد ملی وکیل را بنویسید.")},
     )
+    mobile = forms.CharField(
+        label=_("شماره‌ی همراه وکیل"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "form-control ltr", "inputmode": "tel", "autocomplete": "off"}
+        ),
+        help_text=_("همان شماره‌ای که وکیل با آن در پیام ایران ثبت‌نام کرده است."),
+    )
+    birth_date = JalaliDateField(label=_("تاریخ تولد وکیل"), required=False)
     scope = forms.ChoiceField(
         label=_("دامنه‌ی وکالت"),
         choices=ProxyScope.choices,
@@ -234,3 +250,15 @@ class ProxyForm(MarksInvalidFields):
         self.fields["expires_on"].widget = JalaliDateWidget(
             min_year=year, max_year=year + PROXY_MAX_DAYS // 365 + 1
         )
+
+    def clean_mobile(self) -> str:
+        value = str(self.cleaned_data.get("mobile") or "").strip()
+        return normalize_mobile(value) if value else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Only when both were read: a mistyped one has its own error already.
+        given = data.get("mobile", "-") or data.get("birth_date", "-")
+        if not given:
+            self.add_error("mobile", _("شماره‌ی همراه یا تاریخ تولد وکیل را بنویسید."))
+        return data

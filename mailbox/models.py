@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from payam.text import mask_name
+
 from .constants import (
     SUBJECT_MAX_LENGTH,
     VERIFICATION_CODE_LENGTH,
@@ -497,6 +499,14 @@ class ProxyGrant(models.Model):
     @property
     def may_reply(self) -> bool:
         return self.scope == ProxyScope.READ_REPLY
+
+    @property
+    def proxy_label(self) -> str:
+        """The proxy's name as the owner sees it: masked («م*** ا***») until the
+        proxy accepted, so naming a national code never tells the owner whose it
+        is; in full once the proxy agreed to read for them."""
+        name = self.proxy.display_name
+        return name if self.accepted_at is not None else mask_name(name)
 
     def covers(self, delivery: "Delivery") -> bool:
         """The delivery is in this grant's mailbox and, with an agency filter,

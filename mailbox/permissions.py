@@ -27,7 +27,9 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
+from accounts.constants import InboxStatus
 from accounts.models import User
+from accounts.selectors import profile_of
 
 from .constants import ReaderRole
 from .models import Delivery, Mailbox, ProxyGrant
@@ -71,6 +73,17 @@ def _active(actor: Actor | None) -> bool:
     return bool(actor is not None and actor.is_authenticated and getattr(actor, "is_active", False))
 
 
+def has_active_inbox(user: Actor | None) -> bool:
+    """The person's own inbox was activated in person at a broker office and is
+    not suspended. A proxy needs one to be named, to accept and to read: someone
+    whose identity no office has checked must not read another's letters. Reads
+    the profile through the user's one-to-one, so a request pays one query."""
+    if not _active(user):
+        return False
+    profile = profile_of(user)
+    return profile is not None and profile.inbox_status == InboxStatus.ACTIVE
+
+
 def may_send_as(actor: Actor | None, mailbox: Mailbox) -> bool:
     """The owner of a person's mailbox (a citizen writing or replying), a
     superuser, or whoever a registered check allows (agency staff)."""
@@ -107,12 +120,13 @@ def may_read(
 def proxy_may_read(user: Actor, delivery: Delivery, grant: models.Model | None) -> bool:
     """The read check of proxies (registered in MailboxConfig.ready): their own
     grant, accepted and not expired, over this delivery's mailbox and, with an
-    agency filter, from that agency."""
+    agency filter, from that agency — and their own inbox still active."""
     return (
         isinstance(grant, ProxyGrant)
         and grant.proxy_id == user.pk
         and grant.is_live()
         and grant.covers(delivery)
+        and has_active_inbox(user)
     )
 
 

@@ -27,7 +27,7 @@ from payam.text import ZWNJ, normalize_digits, normalize_text
 from .constants import MailboxKind, ProxyStatus
 from .content import letter_content_hash, verification_code
 from .models import AccessRecord, Delivery, Letter, Mailbox, ProxyGrant
-from .permissions import Actor, is_owner, proxy_may_read
+from .permissions import Actor, has_active_inbox, is_owner, proxy_may_read
 
 logger = logging.getLogger("payam.mailbox")
 
@@ -61,8 +61,13 @@ def _own(user: Actor) -> QuerySet[Delivery]:
 
 
 def _holds(user: Actor, grant: ProxyGrant) -> bool:
-    """The grant is the user's own and live."""
-    return user.is_authenticated and grant.proxy_id == user.pk and grant.is_live()
+    """The grant is the user's own and live, and the user's own inbox is active."""
+    return (
+        user.is_authenticated
+        and grant.proxy_id == user.pk
+        and grant.is_live()
+        and has_active_inbox(user)
+    )
 
 
 def _readable(user: Actor, grant: ProxyGrant | None = None) -> QuerySet[Delivery]:
@@ -426,9 +431,10 @@ def letter_verify(*, tracking_code: str, verification: str) -> Letter | None:
 
 def acting_grant(*, user: Actor, grant_id: int | str | None) -> ProxyGrant | None:
     """The user's own live proxy grant with this id, over an inbox that is still
-    active (a suspended inbox is closed to its proxies too); None otherwise. Read
-    afresh on every request, so a revocation takes effect at once."""
-    if not user.is_authenticated or not str(grant_id or "").isdigit():
+    active (a suspended inbox is closed to its proxies too), held by someone whose
+    own inbox is active (a proxy suspended later loses access); None otherwise.
+    Read afresh on every request, so a revocation takes effect at once."""
+    if not str(grant_id or "").isdigit() or not has_active_inbox(user):
         return None
     grant = (
         ProxyGrant.objects.select_related("mailbox", "mailbox__owner", "agency")

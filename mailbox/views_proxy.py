@@ -14,11 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+
+from payam.middleware import client_ip
 
 from . import selectors, services
 from .constants import ProxyStatus
-from .exceptions import ProxyError
+from .exceptions import InvalidProxy, ProxyError
 from .forms import ProxyForm
 from .views import ACTING_SESSION_KEY, person_inbox
 
@@ -28,6 +31,13 @@ MOVES = {
     "decline": ProxyStatus.DECLINED,
     "revoke": ProxyStatus.REVOKED,
 }
+
+
+# A proxy reads another's letters only while their own inbox is active.
+PROXY_NEEDS_OWN_INBOX = gettext_lazy(
+    "وکیل تنها تا زمانی نامه‌های دیگران را می‌بیند که کارپوشه‌ی خودش فعال باشد؛ کارپوشه‌ی "
+    "خود را با احراز هویت حضوری در یکی از دفاتر پیشخوان فعال کنید."
+)
 
 
 def _person(request: HttpRequest) -> bool:
@@ -77,12 +87,17 @@ def proxy_new(request: HttpRequest) -> HttpResponse:
             grant = services.proxy_grant(
                 actor=request.user,
                 national_code=data["national_code"],
+                mobile=data["mobile"],
+                birth_date=data["birth_date"],
                 scope=data["scope"],
                 expires_on=data["expires_on"],
                 agency=agency,
+                ip=client_ip(request),
             )
+        except InvalidProxy as exc:
+            form.add_error(exc.field, str(exc))
         except ProxyError as exc:
-            form.add_error("national_code", str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(
                 request,
@@ -90,7 +105,7 @@ def proxy_new(request: HttpRequest) -> HttpResponse:
                     "%(name)s به وکالت کارپوشه‌ی شما نام برده شد. پس از آنکه بپذیرد، می‌تواند "
                     "نامه‌ها را ببیند؛ هر بار دیدن او برای شما ثبت می‌شود."
                 )
-                % {"name": grant.proxy.display_name},
+                % {"name": grant.proxy_label},
             )
             return redirect("mailbox:proxies")
     return _page(request, form, status=400)
@@ -129,7 +144,10 @@ def proxy_act(request: HttpRequest, grant_id: int) -> HttpResponse:
     """Switch to reading the owner's inbox under this grant."""
     grant = selectors.acting_grant(user=request.user, grant_id=grant_id)
     if grant is None:
-        messages.error(request, _("این وکالت برقرار نیست یا پایان یافته است."))
+        if not selectors.inbox_access(user=request.user).may_read:
+            messages.error(request, str(PROXY_NEEDS_OWN_INBOX))
+        else:
+            messages.error(request, _("این وکالت برقرار نیست یا پایان یافته است."))
         return redirect("mailbox:proxies")
     request.session[ACTING_SESSION_KEY] = grant.pk
     return redirect("mailbox:inbox")

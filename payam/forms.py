@@ -130,10 +130,13 @@ class JalaliDateField(forms.MultiValueField):
             value = [normalize_digits(str(v)) if v is not None else v for v in value]
         return super().clean(value)
 
-    def compress(self, data_list: list[int]) -> date | None:
+    def compress(self, data_list: list[int | None]) -> date | None:
         if not data_list:
             return None
         day, month, year = data_list
+        if day is None or month is None or year is None:
+            # Only part of an optional date (required=False leaves the parts optional).
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         try:
             return from_jalali(year, month, day)
         except ValueError as exc:

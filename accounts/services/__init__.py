@@ -23,8 +23,10 @@ from .profile import (
 from .recovery import (
     PendingRecovery,
     password_changed_by_owner,
+    recovery_code_send,
     recovery_complete,
     recovery_mobile,
+    recovery_resend,
     recovery_start,
     recovery_verify,
 )
@@ -53,8 +55,10 @@ __all__ = [
     "otp_send",
     "otp_verify",
     "password_changed_by_owner",
+    "recovery_code_send",
     "recovery_complete",
     "recovery_mobile",
+    "recovery_resend",
     "recovery_start",
     "recovery_verify",
     "registration_complete",

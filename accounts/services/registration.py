@@ -3,11 +3,19 @@
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from payam import ratelimit
 from payam.audit import audit_record
-from payam.inquiry import CivilIdentity, get_backend
+from payam.inquiry import (
+    BirthDateMismatch,
+    CivilIdentity,
+    CompanyNotFound,
+    IdentityNotFound,
+    get_backend,
+)
 from payam.phone import normalize_mobile
 from payam.text import normalize_name
 
@@ -16,14 +24,15 @@ from ..constants import (
 )
 from ..events import person_registered
 from ..exceptions import (
+    AccountsError,
     AlreadyRegistered,
-    CeoDetailsMismatch,
+    CompanyDetailsMismatch,
     CompanyNotActive,
-    IdentityNotEligible,
+    IdentityMismatch,
+    MobileNotCeos,
     MobileNotOwned,
-    NotTheCeo,
     RegistrationExpired,
-    RegistrationNumberMismatch,
+    RegistrationLimitReached,
 )
 from ..models import LegalPerson, NaturalPerson, User, UserKind
 from .otp import otp_send, otp_verify
@@ -75,14 +84,34 @@ def _ensure_new_username(username: str, kind: str) -> None:
         raise AlreadyRegistered(kind=kind)
 
 
-def _confirm_person(*, national_code: str, birth_date: date, mobile: str) -> CivilIdentity:
-    """The civil registry knows this living person, and Shahkar says the mobile is theirs."""
-    inquiry = get_backend()
-    identity = inquiry.civil_identity(national_code=national_code, birth_date=birth_date)
+def _count_lookup(*, ip: str | None, targets: list[str]) -> None:
+    """Count one registration try against the client's address (an hour) and each
+    target it asks the registries about (a day: a national code, a company ID).
+    Runs before any inquiry: the form is an oracle of birth dates and CEOs, and
+    every answer costs a registry inquiry. Raises RegistrationLimitReached."""
+    checks = [(f"register:ip:{ip or 'unknown'}", settings.REGISTRATION_MAX_PER_IP_PER_HOUR, 3600)]
+    checks += [
+        (f"register:{target}", settings.REGISTRATION_MAX_PER_TARGET_PER_DAY, 86400)
+        for target in targets
+    ]
+    for key, limit, window in checks:
+        verdict = ratelimit.hit(key=key, limit=limit, window_seconds=window)
+        if not verdict.allowed:
+            raise RegistrationLimitReached(verdict.retry_after)
+
+
+def _civil_identity(
+    *, national_code: str, birth_date: date, mismatch: type[AccountsError]
+) -> CivilIdentity:
+    """The living person the civil registry knows by this national code and birth
+    date. Any other answer — no such code, another birth date, a deceased person —
+    is the one `mismatch` refusal, which does not say which fact differed."""
+    try:
+        identity = get_backend().civil_identity(national_code=national_code, birth_date=birth_date)
+    except (IdentityNotFound, BirthDateMismatch) as exc:
+        raise mismatch from exc
     if not identity.is_alive:
-        raise IdentityNotEligible
-    if not inquiry.shahkar_matches(national_code=national_code, mobile=mobile):
-        raise MobileNotOwned
+        raise mismatch
     return identity
 
 
@@ -90,12 +119,20 @@ def natural_registration_start(
     *, national_code: str, birth_date: date, mobile: str, ip: str | None
 ) -> PendingRegistration:
     """Check the person with the civil registry and the mobile with Shahkar, then
-    send a code to that mobile. Raises the inquiry errors (IdentityNotFound,
-    BirthDateMismatch, InquiryUnavailable), AlreadyRegistered, IdentityNotEligible,
-    MobileNotOwned or an OTP limit; nothing is stored but the code."""
+    send a code to that mobile. The tries are counted first, per national code and
+    per address (RegistrationLimitReached); an identity the registry does not
+    confirm is IdentityMismatch, whatever differed. Only then does the person learn
+    the Shahkar answer (MobileNotOwned) and whether an account exists
+    (AlreadyRegistered). Also InquiryUnavailable or an OTP limit; nothing is stored
+    but the code."""
     mobile = normalize_mobile(mobile)
+    _count_lookup(ip=ip, targets=[f"person:{national_code}"])
+    identity = _civil_identity(
+        national_code=national_code, birth_date=birth_date, mismatch=IdentityMismatch
+    )
+    if not get_backend().shahkar_matches(national_code=national_code, mobile=mobile):
+        raise MobileNotOwned
     _ensure_new_username(national_code, UserKind.NATURAL)
-    identity = _confirm_person(national_code=national_code, birth_date=birth_date, mobile=mobile)
     otp_send(purpose=OtpPurpose.REGISTRATION, mobile=mobile, ip=ip)
     return PendingRegistration(
         kind=UserKind.NATURAL,
@@ -129,26 +166,41 @@ def legal_registration_start(
     email: str,
     ip: str | None,
 ) -> PendingRegistration:
-    """The company registry confirms the company is active and this person is its
-    CEO; the civil registry confirms the CEO as typed; Shahkar confirms the mobile
-    is the CEO's. Then a code goes to that mobile."""
+    """The company registry confirms the company and that this person is its CEO;
+    the civil registry confirms the CEO as typed; Shahkar confirms the mobile is
+    the CEO's. Then a code goes to that mobile.
+
+    The tries are counted first, per company ID, per CEO national code and per
+    address (RegistrationLimitReached). Anything typed about the company or the
+    CEO that the registries do not confirm is CompanyDetailsMismatch, whatever
+    differed. Only once all of it matched does the person learn that the company
+    is not active (CompanyNotActive), the Shahkar answer (MobileNotCeos) and
+    whether an account exists (AlreadyRegistered)."""
     mobile = normalize_mobile(mobile)
-    _ensure_new_username(national_id, UserKind.LEGAL)
-    company = get_backend().company_record(national_id=national_id)
+    _count_lookup(ip=ip, targets=[f"company:{national_id}", f"person:{ceo_national_code}"])
+    inquiry = get_backend()
+    try:
+        company = inquiry.company_record(national_id=national_id)
+    except CompanyNotFound as exc:
+        raise CompanyDetailsMismatch from exc
+    if (
+        company.registration_number != registration_number
+        or company.ceo_national_code != ceo_national_code
+    ):
+        raise CompanyDetailsMismatch
+    identity = _civil_identity(
+        national_code=ceo_national_code, birth_date=ceo_birth_date, mismatch=CompanyDetailsMismatch
+    )
+    typed = (normalize_name(ceo_first_name), normalize_name(ceo_last_name), ceo_gender)
+    if typed != (identity.first_name, identity.last_name, identity.gender):
+        raise CompanyDetailsMismatch
+    if ceo_father_name and normalize_name(ceo_father_name) != identity.father_name:
+        raise CompanyDetailsMismatch
     if company.status != "active":
         raise CompanyNotActive
-    if company.registration_number != registration_number:
-        raise RegistrationNumberMismatch
-    if company.ceo_national_code != ceo_national_code:
-        raise NotTheCeo
-    identity = _confirm_person(
-        national_code=ceo_national_code, birth_date=ceo_birth_date, mobile=mobile
-    )
-    typed = (normalize_name(ceo_first_name), normalize_name(ceo_last_name))
-    if typed != (identity.first_name, identity.last_name) or ceo_gender != identity.gender:
-        raise CeoDetailsMismatch
-    if ceo_father_name and normalize_name(ceo_father_name) != identity.father_name:
-        raise CeoDetailsMismatch
+    if not inquiry.shahkar_matches(national_code=ceo_national_code, mobile=mobile):
+        raise MobileNotCeos
+    _ensure_new_username(national_id, UserKind.LEGAL)
     otp_send(purpose=OtpPurpose.REGISTRATION, mobile=mobile, ip=ip)
     return PendingRegistration(
         kind=UserKind.LEGAL,

@@ -4,6 +4,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.exceptions import CompanyDetailsMismatch
 from accounts.models import LegalPerson, User, UserKind
 from payam.models import AuditEvent
 from payam.tests.helpers import CAPTCHA
@@ -57,21 +58,6 @@ def test_a_ceo_registers_the_company(client):
     ("changes", "field", "text"),
     [
         ({"national_id": "10100123457"}, "national_id", "معتبر نیست"),
-        ({"national_id": "10100456787"}, "national_id", ""),
-        ({"national_id": "10100345673", "registration_number": "0"}, "national_id", "فعال نیست"),
-        ({"registration_number": "999"}, "registration_number", "شماره‌ی ثبت"),
-        # Reza Karimi claims Sepehr, whose CEO is Zahra Hosseini.
-        (
-            {
-                "national_id": "10100234560",
-                "registration_number": "487210",
-                "ceo_national_code": "0034567895",
-            },
-            "ceo_national_code",
-            "مدیرعامل",
-        ),
-        ({"ceo_birth_date_day": "25"}, "ceo_birth_date", ""),
-        ({"ceo_first_name": "زهرا"}, "ceo_first_name", "ثبت احوال"),
         ({"mobile": "09193456789"}, "mobile", "شاهکار"),
         ({"phone": "12"}, "phone", "پیش‌شماره"),
         ({"email": "not-an-email"}, "email", ""),
@@ -85,6 +71,63 @@ def test_bad_input_is_explained_next_to_the_field_and_kept(client, changes, fiel
     page = response.content.decode()
     assert 'value="info@noavaran.example"' in page or field == "email"
     assert not OutboundSMS.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"national_id": "10100456787"},  # not in the company registry
+        {"registration_number": "999"},
+        # Reza Karimi claims Sepehr, whose CEO is Zahra Hosseini.
+        {
+            "national_id": "10100234560",
+            "registration_number": "487210",
+            "ceo_national_code": "0034567895",
+        },
+        {"ceo_birth_date_day": "25"},
+        {"ceo_first_name": "زهرا"},
+        {"ceo_father_name": "حسن"},
+        {"ceo_gender": "male"},
+        # Alborz is dissolved: said only to whoever typed its CEO right, and not here.
+        {"national_id": "10100345673", "registration_number": "0"},
+    ],
+    ids=[
+        "unknown-company",
+        "registration-number",
+        "not-the-ceo",
+        "ceo-birth-date",
+        "ceo-first-name",
+        "ceo-father-name",
+        "ceo-gender",
+        "dissolved-company-wrong-details",
+    ],
+)
+def test_details_the_registries_do_not_confirm_get_one_answer_above_the_form(client, changes):
+    response = client.post(START, CAPTCHA | NOAVARAN | changes)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["__all__"], form.errors
+    assert form.non_field_errors() == [str(CompanyDetailsMismatch.message)]
+    assert 'value="info@noavaran.example"' in response.content.decode()
+    assert not OutboundSMS.objects.exists()
+
+
+def test_a_dissolved_company_is_named_once_its_ceo_is_confirmed(client):
+    alborz = {
+        "national_id": "10100345673",
+        "registration_number": "203456",
+        "ceo_national_code": "0067891233",
+        "ceo_first_name": "فاطمه",
+        "ceo_last_name": "نوری",
+        "ceo_father_name": "اکبر",
+        "ceo_gender": "female",
+        "ceo_birth_date_day": "1",
+        "ceo_birth_date_month": "7",
+        "ceo_birth_date_year": "1351",
+        "mobile": "09016789012",
+    }
+    response = client.post(START, CAPTCHA | NOAVARAN | alborz)
+    assert "فعال نیست" in " ".join(response.context["form"].errors["national_id"])
 
 
 def test_registry_outage_says_try_again(client):

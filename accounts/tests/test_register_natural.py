@@ -4,6 +4,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.exceptions import IdentityMismatch
 from accounts.models import NaturalPerson, User
 from payam.models import AuditEvent
 from payam.tests.helpers import CAPTCHA
@@ -66,8 +67,6 @@ def test_persian_digits_and_spaces_are_accepted(client):
     [
         ({"national_code": "0012345678"}, "national_code", "معتبر نیست"),
         ({"national_code": "12345"}, "national_code", "۱۰ رقم"),
-        ({"national_code": "0078901235"}, "national_code", "ثبت احوال یافت نشد"),
-        ({"birth_date_day": "2"}, "birth_date", ""),
         (
             {"birth_date_day": "30", "birth_date_month": "12", "birth_date_year": "1404"},
             "birth_date",
@@ -99,23 +98,38 @@ def test_bad_input_is_explained_next_to_the_field_and_kept(client, changes, fiel
     assert not OutboundSMS.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"national_code": "0078901235"},  # not in the civil registry
+        {"birth_date_day": "2"},  # Ali's code, another birth date
+        {  # a deceased person, with the right birth date
+            "national_code": "0056789122",
+            "birth_date_day": "19",
+            "birth_date_month": "10",
+            "birth_date_year": "1326",
+            "mobile": "09125678901",
+        },
+    ],
+    ids=["unknown-code", "wrong-birth-date", "deceased"],
+)
+def test_an_identity_the_registry_does_not_confirm_gets_one_answer_above_the_form(client, changes):
+    response = start(client, **changes)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["__all__"]  # next to no field: it does not say which differed
+    assert form.non_field_errors() == [str(IdentityMismatch.message)]
+    page = response.content.decode()
+    assert 'role="alert"' in page and "تاریخ تولد با کد ملی" not in page
+    assert 'value="' + (ALI | changes)["national_code"] + '"' in page  # nothing typed is lost
+    assert not OutboundSMS.objects.exists()
+
+
 def test_registry_outage_says_try_again_and_keeps_the_form(client):
     response = start(client, national_code="0089012348")
     assert response.status_code == 200
     assert "دوباره تلاش کنید" in " ".join(response.context["form"].non_field_errors())
     assert 'value="0089012348"' in response.content.decode()
-
-
-def test_deceased_person_cannot_register(client):
-    response = start(
-        client,
-        national_code="0056789122",
-        birth_date_day="19",
-        birth_date_month="10",
-        birth_date_year="1326",
-        mobile="09125678901",
-    )
-    assert response.status_code == 200 and response.context["form"].non_field_errors()
 
 
 def test_already_registered_is_offered_login_or_recovery(client):

@@ -13,7 +13,12 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts.constants import InboxStatus
-from accounts.tests.factories import AliFactory, NoavaranFactory, RezaFactory
+from accounts.tests.factories import (
+    AliFactory,
+    MaryamFactory,
+    NoavaranFactory,
+    RezaFactory,
+)
 from mailbox import selectors, services
 from mailbox.constants import AccessAction, ProxyScope, ProxyStatus, ReaderRole
 from mailbox.exceptions import InvalidProxy, InvalidProxyTransition, ReplyNotAllowed
@@ -37,7 +42,7 @@ def in_days(days: int):
 
 
 def name_proxy(owner, code=MARYAM, **kwargs):
-    fields = {"scope": ProxyScope.READ, "expires_on": in_days(30)}
+    fields = {"scope": ProxyScope.READ, "expires_on": in_days(30), "mobile": MARYAM_MOBILE}
     fields.update(kwargs)
     return services.proxy_grant(actor=owner, national_code=code, **fields)
 
@@ -54,6 +59,12 @@ def fresh(user):
 @pytest.fixture
 def owner(ali):
     return fresh(activate(ali))
+
+
+@pytest.fixture
+def maryam(db):
+    """A proxy needs an inbox of her own, activated in person."""
+    return fresh(activate(MaryamFactory()))
 
 
 @pytest.fixture
@@ -260,6 +271,7 @@ def test_the_journey_name_accept_act_read_and_the_owner_sees_it(client, owner, m
         reverse("mailbox:proxy_new"),
         {
             "national_code": MARYAM,
+            "mobile": "۰۹۱۲۳۴۵۶۷۸۹",
             "scope": ProxyScope.READ,
             "agency": "",
             "expires_on_day": "1",
@@ -299,6 +311,7 @@ def test_a_form_error_keeps_what_was_typed(client, owner):
         reverse("mailbox:proxy_new"),
         {
             "national_code": REZA,
+            "mobile": "09193456789",
             "scope": ProxyScope.READ_REPLY,
             "expires_on_day": "1",
             "expires_on_month": "1",
@@ -307,7 +320,7 @@ def test_a_form_error_keeps_what_was_typed(client, owner):
     )
     assert response.status_code == 400
     html = html_of(response)
-    assert "ثبت‌نام نکرده" in html and REZA in html
+    assert "ثبت‌نام نکرده" in html and REZA in html and "09193456789" in html
     [radio] = re.findall(r'<input[^>]*value="read_reply"[^>]*>', html)
     assert "checked" in radio
 

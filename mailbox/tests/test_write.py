@@ -27,7 +27,7 @@ from payam import jalali
 from payam.models import AuditEvent
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, scan
 
-from .conftest import ALI, MARYAM, PNG, pdf, upload
+from .conftest import ALI, MARYAM, MARYAM_MOBILE, PNG, pdf, upload
 from .factories import AgencyMailboxFactory
 from .test_views import activate, html_of
 
@@ -392,9 +392,11 @@ def test_staff_have_no_letters_to_write(client, admin, tax):
 
 
 def test_a_proxy_cannot_write_for_the_owner(client, owner, maryam, tax):
+    maryam = fresh(activate(maryam))  # a proxy's own inbox is active
     grant = services.proxy_grant(
         actor=owner,
         national_code=MARYAM,
+        mobile=MARYAM_MOBILE,
         scope=ProxyScope.READ_REPLY,
         expires_on=timezone.localdate() + timedelta(days=30),
     )

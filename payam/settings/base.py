@@ -352,6 +352,13 @@ OTP_MAX_PER_MOBILE_PER_HOUR = env.int("OTP_MAX_PER_MOBILE_PER_HOUR", default=5)
 OTP_MAX_PER_IP_PER_HOUR = env.int("OTP_MAX_PER_IP_PER_HOUR", default=20)
 OTP_MAX_WRONG_ATTEMPTS = env.int("OTP_MAX_WRONG_ATTEMPTS", default=5)
 
+# --- Looking a person up (accounts app) ------------------------------------------------------
+# Registration asks the registries about a national code (or a company ID): an oracle
+# of birth dates and CEOs, so tries are counted before any inquiry, per target and per
+# address (docs/accounts.md).
+REGISTRATION_MAX_PER_TARGET_PER_DAY = env.int("REGISTRATION_MAX_PER_TARGET_PER_DAY", default=5)
+REGISTRATION_MAX_PER_IP_PER_HOUR = env.int("REGISTRATION_MAX_PER_IP_PER_HOUR", default=20)
+
 # --- Letters (mailbox app) -------------------------------------------------------------------
 # Keys the 8-character verification code printed on every letter (HMAC-SHA256 of its
 # tracking code and content hash). Production: required, 32+ characters.

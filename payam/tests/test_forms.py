@@ -69,3 +69,16 @@ def test_the_jalali_date_widget_selects_the_jalali_day():
     ]
     assert names == ["day_day", "day_month", "day_year"]
     assert html.startswith('<div class="row g-2 jalali-date">')
+
+
+class OptionalDate(forms.Form):
+    born = JalaliDateField(required=False)
+
+
+def test_an_optional_jalali_date_is_empty_whole_or_refused_in_part():
+    assert OptionalDate({}).is_valid()
+    whole = OptionalDate({"born_day": "1", "born_month": "2", "born_year": "1370"})
+    assert whole.is_valid() and whole.cleaned_data["born"] == date(1991, 4, 21)
+    part = OptionalDate({"born_day": "1", "born_month": "", "born_year": ""})
+    assert not part.is_valid()
+    assert "کامل" in part.errors["born"][0]

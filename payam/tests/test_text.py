@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from payam.phone import local_mobile, normalize_mobile
 from payam.text import (
     ZWNJ,
+    mask_name,
     normalize_digits,
     normalize_name,
     normalize_text,
@@ -91,3 +92,22 @@ def test_bad_mobiles_are_refused(value):
 
     with pytest.raises(ValidationError):
         normalize_mobile(value)
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("مریم احمدی", "م*** ا***"),
+        ("  علي   رضايي ", "ع*** ر***"),  # Arabic letters and spaces folded first
+        ("سید محمد‌حسین موسوی", "س*** م*** م***"),
+        ("", ""),
+    ],
+)
+def test_a_masked_name_shows_only_each_words_first_letter(name, masked):
+    assert mask_name(name) == masked
+
+
+@given(st.text())
+def test_a_masked_name_never_holds_more_than_first_letters(name):
+    for word in mask_name(name).split(" "):
+        assert word == "" or (word.endswith("***") and len(word) == 4)

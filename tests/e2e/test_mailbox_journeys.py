@@ -35,7 +35,12 @@ from .test_accounts_journeys import choose_jalali_date, log_in, log_out, signed_
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ALI = {"username": "0012345679", "name": "علی رضایی"}
-MARYAM = {"username": "0023456787", "name": "مریم احمدی"}
+MARYAM = {
+    "username": "0023456787",
+    "name": "مریم احمدی",
+    "masked": "م*** ا***",
+    "mobile": "09123456789",
+}
 SOCIAL_SECURITY = "سازمان تأمین اجتماعی"
 SUMMONS = "ابلاغیه‌ی الکترونیکی پرونده"  # unread, a legal notice
 INVOICE = "صورت‌حساب حق بیمه‌ی اردیبهشت"  # read, with a PDF attachment
@@ -195,15 +200,19 @@ def test_a_proxy_reads_a_letter_and_the_owner_sees_it(journey, demo):
     assert j.path() == "/inbox/proxies/"
     form = page.get_by_test_id("proxy-form")
     form.get_by_label("کد ملی وکیل").fill(MARYAM["username"])
+    # He shows he knows her: her mobile (her birth date would do too).
+    form.get_by_label("شماره‌ی همراه وکیل").fill(MARYAM["mobile"])
     form.get_by_label("خواندن", exact=True).check()
     choose_jalali_date(j, "expires_on", 1, 7, current_jalali_year() + 1)
     j.shot("naming")
     j.submit(form.get_by_role("button", name="نام بردن وکیل"))
     assert j.path() == "/inbox/proxies/", page.inner_text("main")
-    expect(page.locator(".alert-success")).to_contain_text(MARYAM["name"])
+    # Until she accepts, he sees only her masked name.
+    expect(page.locator(".alert-success")).to_contain_text(MARYAM["masked"])
     given = page.get_by_test_id("grant-given")
     expect(given).to_have_count(1)
-    expect(given).to_contain_text(MARYAM["name"])
+    expect(given).to_contain_text(MARYAM["masked"])
+    expect(given).not_to_contain_text(MARYAM["name"])
     expect(given).to_contain_text("در انتظار پذیرش وکیل")
     j.shot("named")
     log_out(j)
