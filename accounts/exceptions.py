@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from payam.errors import UserFacingError
-from payam.text import localized_digits
+from payam.text import localized_digits, wait_text
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -103,12 +103,7 @@ class RegistrationLimitReached(AccountsError):
 
     def __init__(self, wait_seconds: int) -> None:
         self.wait_seconds = wait_seconds
-        if wait_seconds > 90 * 60:
-            wait = _("%(hours)s ساعت") % {"hours": localized_digits(-(-wait_seconds // 3600))}
-        else:
-            wait = _("%(minutes)s دقیقه") % {
-                "minutes": localized_digits(max(1, -(-wait_seconds // 60)))
-            }
+        wait = wait_text(wait_seconds)
         super().__init__(
             _(
                 "برای ثبت‌نام با این مشخصات یا از این نشانی بیش از اندازه تلاش شده است؛ "

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from payam.errors import InvalidRecipients as InvalidRecipients
 from payam.errors import RecipientProblem as RecipientProblem
 from payam.errors import UserFacingError
-from payam.text import localized_digits
+from payam.text import wait_text
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -110,12 +110,7 @@ class ProxyLookupLimit(InvalidProxy):
 
     def __init__(self, wait_seconds: int) -> None:
         self.wait_seconds = wait_seconds
-        if wait_seconds > 90 * 60:
-            wait = _("%(hours)s ساعت") % {"hours": localized_digits(-(-wait_seconds // 3600))}
-        else:
-            wait = _("%(minutes)s دقیقه") % {
-                "minutes": localized_digits(max(1, -(-wait_seconds // 60)))
-            }
+        wait = wait_text(wait_seconds)
         super().__init__(
             _("برای نام بردن وکیل بیش از اندازه تلاش شده است؛ %(wait)s دیگر دوباره تلاش کنید.")
             % {"wait": wait}

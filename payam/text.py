@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from django.utils import translation
+from django.utils.translation import gettext
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -45,6 +46,14 @@ def localized_digits(value: object) -> str:
     """Digits for the reader: Persian on Persian pages, Latin on English ones."""
     lang = translation.get_language() or "fa"
     return str(value) if lang.startswith("en") else to_persian_digits(value)
+
+
+def wait_text(seconds: int) -> str:
+    """How long to wait, for a refusal: whole hours past an hour and a half,
+    else whole minutes (at least one), rounded up, in the reader's digits."""
+    if seconds > 90 * 60:
+        return gettext("%(hours)s ساعت") % {"hours": localized_digits(-(-seconds // 3600))}
+    return gettext("%(minutes)s دقیقه") % {"minutes": localized_digits(max(1, -(-seconds // 60)))}
 
 
 def normalize_text(value: str) -> str:

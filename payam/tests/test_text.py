@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from payam.text import (
     strip_hiding_characters,
     to_ascii_digits,
     to_persian_digits,
+    wait_text,
 )
 
 
@@ -111,3 +113,13 @@ def test_a_masked_name_shows_only_each_words_first_letter(name, masked):
 def test_a_masked_name_never_holds_more_than_first_letters(name):
     for word in mask_name(name).split(" "):
         assert word == "" or (word.endswith("***") and len(word) == 4)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(1, "۱ دقیقه"), (60, "۱ دقیقه"), (61, "۲ دقیقه"), (90 * 60, "۹۰ دقیقه"),
+     (90 * 60 + 1, "۲ ساعت"), (86400, "۲۴ ساعت")],
+)  # fmt: skip
+def test_a_wait_is_said_in_whole_minutes_or_hours_rounded_up(seconds, said):
+    with translation.override("fa"):
+        assert wait_text(seconds) == said
