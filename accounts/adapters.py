@@ -7,6 +7,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .landing import landing_url
+
 
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
@@ -17,6 +19,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """A person's inbox, a staff member's workspace (accounts.landing); a
+        safe `next` given to the login page still wins (allauth checks it first)."""
+        return landing_url(request.user)
 
     def add_message(
         self,

@@ -110,7 +110,7 @@ else:
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "home"  # allauth asks accounts.landing (inbox, workspace) instead
 LOGOUT_REDIRECT_URL = "home"
 # Axes first: it refuses a locked-out username+IP before any password is checked.
 AUTHENTICATION_BACKENDS = [
