@@ -39,6 +39,32 @@ def localized_digits(value: object) -> str:
     return str(value) if lang.startswith("en") else to_persian_digits(value)
 
 
+def text_direction(value: object) -> str:
+    """ "rtl" or "ltr": the direction of the first strongly directional letter of
+    `value`, outside HTML tags and character references (so a sanitized letter
+    body works too); "auto" when it has none (only digits or punctuation). Content
+    keeps its own direction whatever the page's language: a Persian letter reads
+    right to left on an English page, with its full stop at its end."""
+    text = str(value or "")
+    in_tag = in_entity = False
+    for char in text:
+        if in_tag:
+            in_tag = char != ">"
+        elif in_entity:
+            in_entity = char != ";" and not char.isspace()
+        elif char == "<":
+            in_tag = True
+        elif char == "&":
+            in_entity = True
+        else:
+            kind = unicodedata.bidirectional(char)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+    return "auto"
+
+
 def normalize_text(value: str) -> str:
     """Free text (a subject, an address): digits and letters unified, spaces folded."""
     value = unicodedata.normalize("NFC", value)
