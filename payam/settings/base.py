@@ -121,14 +121,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's validators, in the portal's formal Persian (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.NumericPasswordValidator"},
     {"NAME": "accounts.passwords.PersonalNumbersValidator"},
 ]
 SESSION_COOKIE_HTTPONLY = True
@@ -145,12 +143,24 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    # allauth's own pages, in the portal's formal Persian (accounts/forms_allauth.py).
+    "change_password": "accounts.forms_allauth.ChangePasswordForm",
+    "set_password": "accounts.forms_allauth.SetPasswordForm",
+    "reauthenticate": "accounts.forms_allauth.ReauthenticateForm",
+}
 ACCOUNT_RATE_LIMITS = {"login_failed": False}  # django-axes owns login lockout
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.forms_allauth.AuthenticateForm",
+    "reauthenticate": "accounts.forms_allauth.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms_allauth.ActivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Payam"
 MFA_RECOVERY_CODE_COUNT = 10
