@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
@@ -16,11 +16,16 @@ urlpatterns = [
     path("inbox/", include("mailbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
-    # allauth's sign-up, e-mail password reset and e-mail pages are replaced by the
-    # portal's registration, recovery by SMS code, and profile.
+    # allauth's sign-up, e-mail password reset (every step of it) and e-mail pages are
+    # replaced by the portal's registration, recovery by SMS code, and profile.
     path("accounts/signup/", RedirectView.as_view(pattern_name="accounts:register_natural")),
     path("accounts/password/reset/", RedirectView.as_view(pattern_name="accounts:recover")),
+    re_path(
+        r"^accounts/password/reset/(?:done|key/.*)/$",
+        RedirectView.as_view(pattern_name="accounts:recover"),
+    ),
     path("accounts/email/", RedirectView.as_view(pattern_name="accounts:profile")),
+    re_path(r"^accounts/confirm-email/", RedirectView.as_view(pattern_name="accounts:profile")),
     path("accounts/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("sms.urls")),

@@ -241,3 +241,24 @@ def test_allauths_messages_are_the_portals(template, expected):
     from django.template.loader import render_to_string
 
     assert render_to_string(template).strip() == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "to"),
+    [
+        ("/accounts/password/reset/done/", "accounts:recover"),
+        ("/accounts/password/reset/key/done/", "accounts:recover"),
+        ("/accounts/password/reset/key/1-set-password/", "accounts:recover"),
+        ("/accounts/confirm-email/", "accounts:profile"),
+        ("/accounts/confirm-email/some-key/", "accounts:profile"),
+    ],
+)
+def test_allauths_email_pages_lead_to_the_portals_own(client, path, to):
+    """Recovery is by SMS code and e-mail is confirmed from the profile: allauth's
+    e-mail pages (informal, and about e-mails the portal never sends) are gone."""
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == reverse(to)
+
+
+def test_the_gateway_connections_page(signed_in):
+    assert_formal(signed_in.get(reverse("socialaccount_connections")))
