@@ -12,6 +12,7 @@ admin.site.site_title = "پیام ایران"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("verify/", mailbox_public.verify, name="letter_verify"),
     path("inbox/", include("mailbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,7 +1,8 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_safe
 
 from payam import health
 
@@ -9,6 +10,15 @@ from payam import health
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+@cache_control(public=True, max_age=60 * 60 * 24)
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers (and the admin's pages) ask for by that name:
+    the icon in static/, under its collected (hashed) name in production. Not a
+    permanent redirect, so a new icon is not hidden behind a cached old name."""
+    return HttpResponseRedirect(static("img/favicon.ico"))
 
 
 @never_cache
