@@ -63,7 +63,7 @@ class AlreadyRegistered(AccountsError):
     def __init__(self, *, kind: str = "natural") -> None:
         if kind == "legal":
             message = _(
-                "برای این شناسه ملی پیش‌تر حساب ساخته شده است؛ "
+                "برای این شناسه‌ی ملی پیش‌تر حساب ساخته شده است؛ "
                 "وارد شوید یا اگر گذرواژه را فراموش کرده‌اید، آن را بازیابی کنید."
             )
         else:

@@ -153,7 +153,7 @@ def test_a_ceo_registers_the_company(journey, dev_outbox):
     j = journey("register-legal")
     page = j.page
     j.goto("/accounts/register/legal/")
-    page.get_by_label("شناسه ملی شخص حقوقی").fill("10100123456")
+    page.get_by_label("شناسه‌ی ملی شخص حقوقی").fill("10100123456")
     page.get_by_label("شماره‌ی ثبت").fill("512345")
     page.get_by_label("کد ملی مدیرعامل").fill("0023456787")
     page.get_by_label("نام مدیرعامل", exact=True).fill("مریم")
