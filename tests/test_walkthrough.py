@@ -186,7 +186,8 @@ def test_one_attachment_is_one_in_english_and_persian_keeps_its_digits(client, a
     english(client)
     inbox = client.get(reverse("mailbox:inbox")).content.decode()
     assert "1 attachments" not in inbox
-    assert '<span dir="rtl">صورت‌حساب حق بیمه‌ی آبان' in inbox  # the subject
+    # The Persian subject writes its year in Persian digits, as its body does.
+    assert '<span dir="rtl">صورت‌حساب حق بیمه‌ی آبان ۱۴۰۵</span>' in inbox
 
 
 def test_registration_steps_count_in_the_pages_digits(client):

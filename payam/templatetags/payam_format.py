@@ -5,6 +5,7 @@
 {{ letter.sent_at|jalali_long }}      ۱ فروردین ۱۴۰۳
 {{ letter.sent_at|jalali_long_datetime }}  ۱ فروردین ۱۴۰۳، ساعت ۱۴:۳۰ (1 Farvardin 1403, 14:30)
 {{ count|fa_digits }}                 ۱۲
+{{ letter.subject|content_digits }}   Persian digits in Persian text, on English pages too
 {{ letter.body|text_dir }}             rtl / ltr / auto: the content's own direction
 {{ event.ip|ip_address }}             <bdi dir="ltr">192.0.2.7</bdi>, Latin digits in every language
 {{ form.field|styled }}               the widget with Bootstrap classes
@@ -18,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from payam import jalali
-from payam.text import localized_digits, text_direction
+from payam.text import localized_digits, text_direction, to_persian_digits
 
 register = template.Library()
 
@@ -49,6 +50,18 @@ def fa_digits(value: object) -> str:
     if value is None:
         return ""
     return localized_digits(value)
+
+
+@register.filter
+def content_digits(value: object) -> str:
+    """The digits of text people wrote (a letter's subject, stored with ASCII
+    digits): Persian in Persian text whatever the page's language, so a Persian
+    subject on an English page writes its numbers as its body does; the reader's
+    digits in any other text."""
+    if value is None:
+        return ""
+    text = str(value)
+    return to_persian_digits(text) if text_direction(text) == "rtl" else localized_digits(text)
 
 
 @register.filter

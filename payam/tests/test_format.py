@@ -77,3 +77,13 @@ def test_a_letters_own_dates_stay_persian_whatever_the_language():
     with translation.override("en"):
         assert persian_date_long(date(2026, 12, 24)) == "۳ دی ۱۴۰۵"
         assert persian_date_long(date(2026, 12, 24), weekday=True) == "پنج‌شنبه ۳ دی ۱۴۰۵"
+
+
+def test_a_persian_subject_keeps_persian_digits_on_an_english_page():
+    with translation.override("en"):
+        assert render("{{ s|content_digits }}", s="صورت‌حساب آبان 1405") == "صورت‌حساب آبان ۱۴۰۵"
+        assert render("{{ s|content_digits }}", s="Invoice 1405") == "Invoice 1405"
+    with translation.override("fa"):
+        assert render("{{ s|content_digits }}", s="صورت‌حساب آبان 1405") == "صورت‌حساب آبان ۱۴۰۵"
+        assert render("{{ s|content_digits }}", s="Invoice 1405") == "Invoice ۱۴۰۵"
+    assert render("{{ s|content_digits }}", s=None) == ""
