@@ -6,6 +6,7 @@ Authorization failures are Django's `PermissionDenied`, not these."""
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from payam.errors import UserFacingError
 from payam.text import localized_digits
@@ -44,7 +45,11 @@ class InvalidRecipients(MailboxError):
         self.problems = problems
         shown = "؛ ".join(str(p) for p in problems[:10])
         more = len(problems) - 10
-        text = _("%(count)s گیرنده نادرست است و نامه فرستاده نشد: %(list)s") % {
+        text = ngettext(
+            "%(count)s گیرنده نادرست است و نامه فرستاده نشد: %(list)s",
+            "%(count)s گیرنده نادرست است و نامه فرستاده نشد: %(list)s",
+            len(problems),
+        ) % {
             "count": localized_digits(len(problems)),
             "list": shown,
         }

@@ -21,10 +21,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from payam.audit import audit_record
 from payam.phone import normalize_mobile
+from payam.text import localized_digits
 
 from . import encoding, throttle
 from .constants import (
@@ -189,8 +190,12 @@ class InvalidRecipients(SmsError):
 
     def __post_init__(self) -> None:
         super().__init__(
-            _("%(count)s شماره‌ی گیرنده نادرست است؛ هیچ پیامکی در صف گذاشته نشد.")
-            % {"count": len(self.problems)}
+            ngettext(
+                "%(count)s شماره‌ی گیرنده نادرست است؛ هیچ پیامکی در صف گذاشته نشد.",
+                "%(count)s شماره‌ی گیرنده نادرست است؛ هیچ پیامکی در صف گذاشته نشد.",
+                len(self.problems),
+            )
+            % {"count": localized_digits(len(self.problems))}
         )
 
 
