@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from payam.text import localized_digits
 
@@ -174,14 +175,22 @@ class PersonProfileAdmin(admin.ModelAdmin):
         if done:
             self.message_user(
                 request,
-                _("وضعیت %(count)s کارپوشه به «%(status)s» تغییر کرد.")
+                ngettext(
+                    "وضعیت %(count)s کارپوشه به «%(status)s» تغییر کرد.",
+                    "وضعیت %(count)s کارپوشه به «%(status)s» تغییر کرد.",
+                    done,
+                )
                 % {"count": localized_digits(done), "status": to.label},
                 messages.SUCCESS,
             )
         if refused:
             self.message_user(
                 request,
-                _("%(count)s کارپوشه در وضعیتی بود که این تغییر برایش مجاز نیست.")
+                ngettext(
+                    "%(count)s کارپوشه در وضعیتی بود که این تغییر برایش مجاز نیست.",
+                    "%(count)s کارپوشه در وضعیتی بود که این تغییر برایش مجاز نیست.",
+                    refused,
+                )
                 % {"count": localized_digits(refused)},
                 messages.WARNING,
             )

@@ -17,7 +17,15 @@ DEMO_PASSWORD = "Payam-Demo-1404"  # noqa: S105 — printed on purpose: demo onl
 DEMO_USERS = (
     # username, first, last, kind, is_staff, is_superuser, role
     ("0012345679", "علی", "رضایی", UserKind.NATURAL, False, False, "citizen"),
-    ("0023456787", "مریم", "احمدی", UserKind.NATURAL, False, False, "citizen (CEO of the company)"),
+    (
+        "0023456787",
+        "مریم",
+        "احمدی",
+        UserKind.NATURAL,
+        False,
+        False,
+        "citizen (company's proxy)",
+    ),
     (
         "10100123456",
         "شرکت نوآوران پارس",

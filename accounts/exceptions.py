@@ -1,6 +1,7 @@
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from payam.errors import UserFacingError
 from payam.text import localized_digits, wait_text
@@ -17,25 +18,32 @@ class OtpTooSoon(AccountsError):
     def __init__(self, wait_seconds: int) -> None:
         self.wait_seconds = wait_seconds
         super().__init__(
-            _("کد تازه را %(seconds)s ثانیه‌ی دیگر می‌توانید بخواهید.")
+            ngettext(
+                "کد تازه را %(seconds)s ثانیه‌ی دیگر می‌توانید بخواهید.",
+                "کد تازه را %(seconds)s ثانیه‌ی دیگر می‌توانید بخواهید.",
+                wait_seconds,
+            )
             % {"seconds": localized_digits(wait_seconds)}
         )
 
 
 class LimitReached(AccountsError):
-    """Asked too often: says how many minutes to wait (`template` has %(minutes)s)."""
+    """Asked too often: says how many minutes to wait (`template`, an ngettext_lazy
+    counting "count", has %(minutes)s)."""
 
     template: "StrOrPromise"
 
     def __init__(self, wait_seconds: int) -> None:
         self.wait_seconds = wait_seconds
         minutes = max(1, -(-wait_seconds // 60))
-        super().__init__(self.template % {"minutes": localized_digits(minutes)})
+        super().__init__(self.template % {"count": minutes, "minutes": localized_digits(minutes)})
 
 
 class OtpLimitReached(LimitReached):
-    template = _(
-        "برای این شماره بیش از اندازه کد خواسته شده است؛ %(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
+    template = ngettext_lazy(
+        "برای این شماره بیش از اندازه کد خواسته شده است؛ %(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید.",
+        "برای این شماره بیش از اندازه کد خواسته شده است؛ %(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید.",
+        "count",
     )
 
 
@@ -63,7 +71,7 @@ class AlreadyRegistered(AccountsError):
     def __init__(self, *, kind: str = "natural") -> None:
         if kind == "legal":
             message = _(
-                "برای این شناسه ملی پیش‌تر حساب ساخته شده است؛ "
+                "برای این شناسه‌ی ملی پیش‌تر حساب ساخته شده است؛ "
                 "وارد شوید یا اگر گذرواژه را فراموش کرده‌اید، آن را بازیابی کنید."
             )
         else:
@@ -185,9 +193,12 @@ class MobileNotCeos(MobileNotOwned):
 
 
 class EmailLimitReached(LimitReached):
-    template = _(
+    template = ngettext_lazy(
         "پیوند تأیید رایانامه بیش از اندازه خواسته شده است؛ "
-        "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید."
+        "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید.",
+        "پیوند تأیید رایانامه بیش از اندازه خواسته شده است؛ "
+        "%(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید.",
+        "count",
     )
 
 

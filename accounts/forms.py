@@ -29,7 +29,7 @@ class LoginForm(MarksInvalidFields, AllauthLoginForm):
         assert isinstance(login, forms.CharField)  # noqa: S101 — allauth's username field
         login.label = _("نام کاربری")
         login.max_length = 32
-        login.help_text = _("شهروندان: کد ملی ۱۰ رقمی؛ اشخاص حقوقی: شناسه ملی ۱۱ رقمی.")
+        login.help_text = _("شهروندان: کد ملی ۱۰ رقمی؛ اشخاص حقوقی: شناسه‌ی ملی ۱۱ رقمی.")
         login.widget.attrs = {
             "class": "form-control form-control-lg",
             "dir": "ltr",
@@ -134,7 +134,7 @@ class LegalRegistrationForm(MarksInvalidFields):
     """The fields the current portal asks a company's CEO for."""
 
     national_id = forms.CharField(
-        label=_("شناسه ملی شخص حقوقی"),
+        label=_("شناسه‌ی ملی شخص حقوقی"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"class": "form-control", "dir": "ltr", "inputmode": "numeric", "autofocus": True}
@@ -219,7 +219,7 @@ class RecoveryForm(MarksInvalidFields):
     username = forms.CharField(
         label=_("نام کاربری"),
         max_length=32,
-        help_text=_("شهروندان: کد ملی؛ اشخاص حقوقی: شناسه ملی."),
+        help_text=_("شهروندان: کد ملی؛ اشخاص حقوقی: شناسه‌ی ملی."),
         widget=forms.TextInput(
             attrs={
                 "class": "form-control",

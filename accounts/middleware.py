@@ -28,7 +28,15 @@ from .roles import requires_mfa
 logger = logging.getLogger("payam.accounts")
 
 # Paths reachable while a first-login step is pending.
-ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz", "/captcha/", "/accounts/logout/", "/dev/")
+ALWAYS_ALLOWED = (
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/favicon.ico",
+    "/captcha/",
+    "/accounts/logout/",
+    "/dev/",
+)
 
 # Paths of setting up two-factor (allauth asks for the password again first).
 MFA_SETUP_PATHS = ("/accounts/2fa/", "/accounts/reauthenticate/")

@@ -120,7 +120,7 @@ class NaturalPerson(PersonProfile):
 
 class LegalPerson(PersonProfile):
     national_id = models.CharField(
-        _("شناسه ملی"), max_length=11, unique=True, validators=[validate_legal_id]
+        _("شناسه‌ی ملی"), max_length=11, unique=True, validators=[validate_legal_id]
     )
     name = models.CharField(_("نام شخص حقوقی"), max_length=200)
     registration_number = models.CharField(_("شماره‌ی ثبت"), max_length=20)

@@ -1,12 +1,16 @@
-"""Password rule of the portal, next to Django's length, common-password and numeric
-validators: a password must not contain the account's national code / national ID
-or its mobile number, in Latin or Persian digits."""
+"""The portal's password rules: Django's similarity, length, common-password and
+numeric validators, saying what they refuse in the portal's formal Persian (Django's
+own Persian catalogue mixes «رمز عبور» with «گذرواژه», Latin digits and missing
+half-spaces); and its own rule, that a password must not contain the account's
+national code / national ID or its mobile number, in Latin or Persian digits."""
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from payam.phone import local_mobile
-from payam.text import normalize_digits
+from payam.text import localized_digits, normalize_digits
 
 from .models import User
 from .selectors import profile_of
@@ -38,3 +42,43 @@ class PersonalNumbersValidator:
 
     def get_help_text(self) -> str:
         return _("گذرواژه نباید کد ملی، شناسه‌ی ملی یا شماره‌ی همراه شما را داشته باشد.")
+
+
+class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    def get_error_message(self) -> str:
+        return _("گذرواژه به %(verbose_name)s شما بسیار شبیه است.")
+
+    def get_help_text(self) -> str:
+        return _("گذرواژه نباید به نام کاربری یا دیگر اطلاعات شخصی شما شبیه باشد.")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    def get_error_message(self) -> str:
+        return ngettext(
+            "گذرواژه کوتاه است؛ دست‌کم %(count)s نویسه بنویسید.",
+            "گذرواژه کوتاه است؛ دست‌کم %(count)s نویسه بنویسید.",
+            self.min_length,
+        ) % {"count": localized_digits(self.min_length)}
+
+    def get_help_text(self) -> str:
+        return ngettext(
+            "گذرواژه دست‌کم %(count)s نویسه باشد.",
+            "گذرواژه دست‌کم %(count)s نویسه باشد.",
+            self.min_length,
+        ) % {"count": localized_digits(self.min_length)}
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    def get_error_message(self) -> str:
+        return _("این گذرواژه بسیار رایج است و به‌آسانی حدس زده می‌شود.")
+
+    def get_help_text(self) -> str:
+        return _("گذرواژه نباید از گذرواژه‌های رایج باشد.")
+
+
+class NumericPasswordValidator(password_validation.NumericPasswordValidator):
+    def get_error_message(self) -> str:
+        return _("گذرواژه نباید فقط از رقم ساخته شده باشد.")
+
+    def get_help_text(self) -> str:
+        return _("گذرواژه نباید فقط از رقم ساخته شده باشد.")

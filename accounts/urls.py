@@ -9,6 +9,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", include("accounts.urls_profile")),
+    path("continue/", views.landing, name="landing"),
     path("recover/", views.recover, name="recover"),
     path("recover/verify/", views.recover_verify, name="recover_verify"),
     path("recover/password/", views.recover_password, name="recover_password"),

@@ -7,10 +7,11 @@ from dataclasses import replace
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from payam.inquiry import InquiryError
 from payam.middleware import client_ip
@@ -35,6 +36,7 @@ from .forms import (
     RecoveryForm,
     SetPasswordForm,
 )
+from .landing import landing_url
 from .models import User, UserKind
 from .selectors import otp_resend_wait, recovery_resend_wait
 
@@ -276,3 +278,11 @@ def recover_password(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("گذرواژه‌ی تازه گذاشته شد؛ با آن وارد شوید."))
             return redirect("account_login")
     return render(request, "accounts/recover_password.html", {"form": form, "user_": user})
+
+
+@login_required
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    """ "Continue" after a step that is not tied to a page (setting up two-factor):
+    where sign-in would have landed (accounts.landing)."""
+    return redirect(landing_url(request.user))

@@ -7,6 +7,7 @@ recipients is refused with the project's one `InvalidRecipients` (re-exported he
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from payam.errors import InvalidRecipients as InvalidRecipients
 from payam.errors import RecipientProblem as RecipientProblem
@@ -33,7 +34,11 @@ class NoRecipients(MailboxError):
     message = _("دست‌کم یک گیرنده لازم است.")
 
 
-LETTER_NOT_SENT = _("%(count)s گیرنده نادرست است و نامه فرستاده نشد: %(list)s")
+LETTER_NOT_SENT = ngettext_lazy(
+    "%(count)s گیرنده نادرست است و نامه فرستاده نشد: %(list)s",
+    "%(count)s گیرنده نادرست است و نامه فرستاده نشد: %(list)s",
+    "n",
+)
 
 
 class AttachmentRefused(MailboxError):

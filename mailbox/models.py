@@ -379,7 +379,7 @@ class AccessRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    acting_as = models.CharField(_("به عنوان"), max_length=12, choices=ReaderRole.choices)
+    acting_as = models.CharField(_("به‌عنوان"), max_length=12, choices=ReaderRole.choices)
     # The grant (a proxy or a broker-office delegation), named generically so that
     # the mailbox needs no import of the apps that own them.
     grant_type = models.CharField(_("نوع مجوز"), max_length=64, blank=True)

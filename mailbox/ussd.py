@@ -5,6 +5,7 @@ verified mobile of person profiles. One number may hold a citizen's account and
 a company's (its CEO's mobile), so each is listed."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import LegalPerson, NaturalPerson
 from payam.text import to_persian_digits
@@ -42,7 +43,11 @@ def unread_count_handler(request: UssdRequest, answer: str) -> UssdReply:
         if count == 0:
             return UssdReply.finish(_("نامه‌ی خوانده‌نشده‌ای در کارپوشه‌ی شما نیست."))
         return UssdReply.finish(
-            _("%(count)s نامه‌ی خوانده‌نشده در کارپوشه‌ی شما است.")
+            ngettext(
+                "%(count)s نامه‌ی خوانده‌نشده در کارپوشه‌ی شما است.",
+                "%(count)s نامه‌ی خوانده‌نشده در کارپوشه‌ی شما است.",
+                count,
+            )
             % {"count": to_persian_digits(count)}
         )
     lines = [_("نامه‌های خوانده‌نشده:")]

@@ -37,7 +37,8 @@ SHOWN_PROBLEMS = 10
 class InvalidRecipients(UserFacingError):
     """One or more recipients are wrong; `problems` says which and why, in
     order. Nothing was sent or queued. `summary` says what was refused, with
-    %(count)s and %(list)s (the first ten problems)."""
+    %(count)s and %(list)s (the first ten problems): an ngettext_lazy(…, …, "n")
+    so the language can say one and many."""
 
     def __init__(
         self,
@@ -46,10 +47,14 @@ class InvalidRecipients(UserFacingError):
         summary: str | Promise,
     ) -> None:
         self.problems = problems
-        text = str(summary) % {
-            "count": localized_digits(len(problems)),
-            "list": "؛ ".join(str(p) for p in problems[:SHOWN_PROBLEMS]),
-        }
+        text = (
+            summary
+            % {
+                "n": len(problems),  # picks the plural of an ngettext_lazy summary
+                "count": localized_digits(len(problems)),
+                "list": "؛ ".join(str(p) for p in problems[:SHOWN_PROBLEMS]),
+            }
+        )
         more = len(problems) - SHOWN_PROBLEMS
         if more > 0:
             text += " " + _("و %(more)s مورد دیگر.") % {"more": localized_digits(more)}

@@ -11,8 +11,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from payam.jalali import MONTH_NAMES, from_jalali, to_jalali
-from payam.text import normalize_digits, to_persian_digits
+from payam.jalali import from_jalali, month_names, to_jalali
+from payam.text import localized_digits, normalize_digits
 
 
 def current_jalali_year() -> int:
@@ -77,20 +77,39 @@ class JalaliDateWidget(forms.MultiWidget):
         min_year: int = 1300,
         max_year: int | None = None,
     ) -> None:
-        max_year = max_year or current_jalali_year()
-        # The empty option names the part, so each select says what it asks for.
-        days = [("", _("روز"))] + [(str(d), to_persian_digits(d)) for d in range(1, 32)]
-        months = [("", _("ماه"))] + [(str(i), n) for i, n in enumerate(MONTH_NAMES, start=1)]
-        years = [("", _("سال"))] + [
-            (str(y), to_persian_digits(y)) for y in range(max_year, min_year - 1, -1)
-        ]
+        self.min_year = min_year
+        self.max_year = max_year or current_jalali_year()
         base = {"class": "form-select"} | (attrs or {})
         widgets: dict[str, forms.Widget | type[forms.Widget]] = {
-            "day": Select(attrs=base | {"aria-label": _("روز")}, choices=days),
-            "month": Select(attrs=base | {"aria-label": _("ماه")}, choices=months),
-            "year": Select(attrs=base | {"aria-label": _("سال")}, choices=years),
+            "day": Select(attrs=base | {"aria-label": _("روز")}),
+            "month": Select(attrs=base | {"aria-label": _("ماه")}),
+            "year": Select(attrs=base | {"aria-label": _("سال")}),
         }
         super().__init__(widgets)
+
+    def _set_choices(self) -> None:
+        """The options in the reader's language (Persian or Latin digits, the
+        months' Persian or English names), made when the widget is drawn: the
+        form's fields are built once, before anyone chose a language. The empty
+        option names the part, so each select says what it asks for."""
+        day, month, year = self.widgets
+        day.choices = [("", _("روز"))] + [(str(d), localized_digits(d)) for d in range(1, 32)]  # type: ignore[attr-defined]
+        month.choices = [("", _("ماه"))] + [  # type: ignore[attr-defined]
+            (str(i), name) for i, name in enumerate(month_names(), start=1)
+        ]
+        year.choices = [("", _("سال"))] + [  # type: ignore[attr-defined]
+            (str(y), localized_digits(y)) for y in range(self.max_year, self.min_year - 1, -1)
+        ]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        self._set_choices()
+        return super().get_context(name, value, attrs)
+
+    def id_for_label(self, id_: str) -> str:
+        """The field's label points at the day, the first of the three selects
+        (Django's MultiWidget leaves `for` empty); each select keeps its own
+        aria-label (روز، ماه، سال)."""
+        return f"{id_}_0" if id_ else ""
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None

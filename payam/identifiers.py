@@ -1,5 +1,5 @@
 """Iranian identity numbers: the 10-digit national code (کد ملی) of a natural
-person and the 11-digit national ID (شناسه ملی) of a legal person."""
+person and the 11-digit national ID (شناسه‌ی ملی) of a legal person."""
 
 from operator import mul
 
@@ -73,12 +73,12 @@ def clean_national_code(value: str) -> str:
 def clean_legal_id(value: str) -> str:
     legal_id = normalize_digits(value)
     if not legal_id.isdigit():
-        raise ValidationError(_("شناسه ملی فقط از رقم تشکیل می‌شود."), code="not_digits")
+        raise ValidationError(_("شناسه‌ی ملی فقط از رقم تشکیل می‌شود."), code="not_digits")
     if len(legal_id) != 11:
-        raise ValidationError(_("شناسه ملی شخص حقوقی باید ۱۱ رقم باشد."), code="length")
+        raise ValidationError(_("شناسه‌ی ملی شخص حقوقی باید ۱۱ رقم باشد."), code="length")
     if not is_valid_legal_id(legal_id):
         raise ValidationError(
-            _("شناسه ملی معتبر نیست؛ لطفاً رقم‌ها را دوباره بررسی کنید."), code="checksum"
+            _("شناسه‌ی ملی معتبر نیست؛ لطفاً رقم‌ها را دوباره بررسی کنید."), code="checksum"
         )
     return legal_id
 
@@ -91,4 +91,4 @@ def validate_national_code(value: str) -> None:
 
 def validate_legal_id(value: str) -> None:
     if not is_valid_legal_id(value):
-        raise ValidationError(_("شناسه ملی معتبر نیست."), code="invalid")
+        raise ValidationError(_("شناسه‌ی ملی معتبر نیست."), code="invalid")

@@ -6,14 +6,30 @@ from datetime import date, datetime
 from functools import lru_cache
 
 import jdatetime
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from payam.text import localized_digits
+from payam.text import localized_digits, to_persian_digits
 
 MONTH_NAMES = (
     "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
     "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
 )  # fmt: skip
+# The same months as English readers write them (names, not translations).
+MONTH_NAMES_EN = (
+    "Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
+    "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand",
+)  # fmt: skip
+# jdatetime counts the week from Saturday (0) to Friday (6).
+WEEKDAY_NAMES = ("شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنج‌شنبه", "جمعه")
+
+
+def _english() -> bool:
+    return (translation.get_language() or "fa").startswith("en")
+
+
+def month_names() -> tuple[str, ...]:
+    """The Jalali months in the reader's language."""
+    return MONTH_NAMES_EN if _english() else MONTH_NAMES
 
 
 def to_jalali(value: date | datetime) -> jdatetime.date | jdatetime.datetime:
@@ -69,8 +85,32 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def format_date_long(value: date | datetime | None) -> str:
-    """۱ فروردین ۱۴۰۳ — for letters and PDFs."""
+    """۱ فروردین ۱۴۰۳ — for letters and PDFs; 1 Farvardin 1403 in English."""
     if value is None:
         return ""
     year, month, day = _day_of(value)
-    return localized_digits(f"{day} {MONTH_NAMES[month - 1]} {year}")
+    return localized_digits(f"{day} {month_names()[month - 1]} {year}")
+
+
+def format_datetime_long(value: datetime | None) -> str:
+    """۱ فروردین ۱۴۰۳، ساعت ۱۴:۳۰ — when a letter was sent, in one piece and one
+    language: 1 Farvardin 1403, 14:30 in English."""
+    if value is None:
+        return ""
+    local = _local(value)
+    assert isinstance(local, datetime)  # noqa: S101 — a datetime stays one
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if _english():
+        return f"{format_date_long(local)}, {clock}"
+    return f"{format_date_long(local)}، ساعت {to_persian_digits(clock)}"
+
+
+def persian_date_long(day: date, *, weekday: bool = False) -> str:
+    """«۱ فروردین ۱۴۰۳» (with weekday: «چهارشنبه ۱ فروردین ۱۴۰۳») in Persian
+    whatever the reader's language: for the text of a letter, which is written
+    once, in Persian."""
+    year, month, mday = _jalali_day(day)
+    text = to_persian_digits(f"{mday} {MONTH_NAMES[month - 1]} {year}")
+    if weekday:
+        text = f"{WEEKDAY_NAMES[jdatetime.date.fromgregorian(date=day).weekday()]} {text}"
+    return text

@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -52,8 +52,40 @@ def wait_text(seconds: int) -> str:
     """How long to wait, for a refusal: whole hours past an hour and a half,
     else whole minutes (at least one), rounded up, in the reader's digits."""
     if seconds > 90 * 60:
-        return gettext("%(hours)s ساعت") % {"hours": localized_digits(-(-seconds // 3600))}
-    return gettext("%(minutes)s دقیقه") % {"minutes": localized_digits(max(1, -(-seconds // 60)))}
+        hours = -(-seconds // 3600)
+        return ngettext("%(hours)s ساعت", "%(hours)s ساعت", hours) % {
+            "hours": localized_digits(hours)
+        }
+    minutes = max(1, -(-seconds // 60))
+    return ngettext("%(minutes)s دقیقه", "%(minutes)s دقیقه", minutes) % {
+        "minutes": localized_digits(minutes)
+    }
+
+
+def text_direction(value: object) -> str:
+    """ "rtl" or "ltr": the direction of the first strongly directional letter of
+    `value`, outside HTML tags and character references (so a sanitized letter
+    body works too); "auto" when it has none (only digits or punctuation). Content
+    keeps its own direction whatever the page's language: a Persian letter reads
+    right to left on an English page, with its full stop at its end."""
+    text = str(value or "")
+    in_tag = in_entity = False
+    for char in text:
+        if in_tag:
+            in_tag = char != ">"
+        elif in_entity:
+            in_entity = char != ";" and not char.isspace()
+        elif char == "<":
+            in_tag = True
+        elif char == "&":
+            in_entity = True
+        else:
+            kind = unicodedata.bidirectional(char)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+    return "auto"
 
 
 def normalize_text(value: str) -> str:

@@ -1,6 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
@@ -18,15 +18,21 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("mailbox.urls_public")),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("inbox/", include("mailbox.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
-    # allauth's sign-up, e-mail password reset and e-mail pages are replaced by the
-    # portal's registration, recovery by SMS code, and profile.
+    # allauth's sign-up, e-mail password reset (every step of it) and e-mail pages are
+    # replaced by the portal's registration, recovery by SMS code, and profile.
     path("accounts/signup/", RedirectView.as_view(pattern_name="accounts:register_natural")),
     path("accounts/password/reset/", RedirectView.as_view(pattern_name="accounts:recover")),
+    re_path(
+        r"^accounts/password/reset/(?:done|key/.*)/$",
+        RedirectView.as_view(pattern_name="accounts:recover"),
+    ),
     path("accounts/email/", RedirectView.as_view(pattern_name="accounts:profile")),
     path("accounts/", include("accounts.urls_signin")),
+    re_path(r"^accounts/confirm-email/", RedirectView.as_view(pattern_name="accounts:profile")),
     path("accounts/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("sms.urls")),

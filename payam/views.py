@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views import defaults
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_safe
 
 from payam import health, ratelimit
 from payam.text import localized_digits
@@ -15,6 +16,15 @@ MIB = 1024 * 1024
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+@cache_control(public=True, max_age=60 * 60 * 24)
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers (and the admin's pages) ask for by that name:
+    the icon in static/, under its collected (hashed) name in production. Not a
+    permanent redirect, so a new icon is not hidden behind a cached old name."""
+    return HttpResponseRedirect(static("img/favicon.ico"))
 
 
 @never_cache

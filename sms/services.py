@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from payam.audit import audit_record
 from payam.errors import InvalidRecipients, RecipientProblem
@@ -176,7 +176,11 @@ class BulkQueued:
     duplicates_skipped: int
 
 
-NOTHING_QUEUED = _("%(count)s شماره‌ی گیرنده نادرست است؛ هیچ پیامکی در صف گذاشته نشد: %(list)s")
+NOTHING_QUEUED = ngettext_lazy(
+    "%(count)s شماره‌ی گیرنده نادرست است؛ هیچ پیامکی در صف گذاشته نشد: %(list)s",
+    "%(count)s شماره‌ی گیرنده نادرست است؛ هیچ پیامکی در صف گذاشته نشد: %(list)s",
+    "n",
+)
 
 
 def sms_queue_bulk(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from payam.phone import local_mobile
 from payam.ratelimit import client_key, hit
-from payam.text import to_persian_digits
+from payam.text import localized_digits
 
 from . import ussd
 from .callbacks import is_signed
@@ -50,7 +50,7 @@ def sender_check(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form}
     if form.is_valid():
         value = form.cleaned_data["number"]
-        shown = to_persian_digits(value) if value.lstrip("+").isdigit() else value
+        shown = localized_digits(value) if value.lstrip("+").isdigit() else value
         context.update(checked=True, shown_query=shown, sender=sender_lookup(value=value))
     return render(request, template, context)
 

@@ -138,7 +138,7 @@ def test_registry_outage_says_try_again(client):
 def test_company_already_registered(client):
     UserFactory(username="10100123456", password="x" * 12, kind=UserKind.LEGAL)
     response = client.post(START, CAPTCHA | NOAVARAN)
-    assert "شناسه ملی" in " ".join(response.context["form"].errors["national_id"])
+    assert "شناسه‌ی ملی" in " ".join(response.context["form"].errors["national_id"])
 
 
 def test_a_citizen_session_does_not_open_the_company_steps(client):

@@ -72,7 +72,7 @@ def test_citizen_with_the_same_national_code_is_signed_in_and_linked(client, idp
     users_before = User.objects.count()
     response = sign_in(client, idp, HTTP_USER_AGENT="Mozilla/5.0 Firefox/140.0")
 
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == reverse("mailbox:inbox")
     assert signed_in_user(client) == citizen
     assert User.objects.count() == users_before
     account = SocialAccount.objects.get(user=citizen)
@@ -98,7 +98,7 @@ def test_a_second_login_reuses_the_link(client, idp, citizen):
     client.logout()
     response = sign_in(client, idp)
 
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("mailbox:inbox")
     assert signed_in_user(client) == citizen
     assert SocialAccount.objects.filter(user=citizen).count() == 1
     assert AuditEvent.objects.filter(action="account.sso_link").count() == 1

@@ -130,7 +130,7 @@ if CLIENT_IP_HEADER and TRUSTED_PROXY_COUNT:
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "home"  # allauth asks accounts.landing (inbox, workspace) instead
 LOGOUT_REDIRECT_URL = "home"
 # Axes first: it refuses a locked-out username+IP before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -141,14 +141,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's validators, in the portal's formal Persian (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.NumericPasswordValidator"},
     {"NAME": "accounts.passwords.PersonalNumbersValidator"},
 ]
 SESSION_COOKIE_HTTPONLY = True
@@ -165,7 +163,13 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    # allauth's own pages, in the portal's formal Persian (accounts/forms_allauth.py).
+    "change_password": "accounts.forms_allauth.ChangePasswordForm",
+    "set_password": "accounts.forms_allauth.SetPasswordForm",
+    "reauthenticate": "accounts.forms_allauth.ReauthenticateForm",
+}
 # django-axes owns the lockout (wrong passwords and wrong two-factor codes alike, per
 # username and address); accounts.views_signin owns the per-address limit on login
 # POSTs, which answers with Retry-After. allauth's own two would count the same
@@ -177,6 +181,11 @@ SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.forms_allauth.AuthenticateForm",
+    "reauthenticate": "accounts.forms_allauth.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms_allauth.ActivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Payam"
 MFA_RECOVERY_CODE_COUNT = 10

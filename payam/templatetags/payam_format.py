@@ -3,7 +3,11 @@
 {{ letter.sent_at|jalali_date }}      ۱۴۰۳/۰۱/۰۱
 {{ letter.sent_at|jalali_datetime }}  ۱۴۰۳/۰۱/۰۱ ۱۴:۳۰
 {{ letter.sent_at|jalali_long }}      ۱ فروردین ۱۴۰۳
+{{ letter.sent_at|jalali_long_datetime }}  ۱ فروردین ۱۴۰۳، ساعت ۱۴:۳۰ (1 Farvardin 1403, 14:30)
 {{ count|fa_digits }}                 ۱۲
+{{ letter.subject|content_digits }}   Persian digits in Persian text, on English pages too
+{{ letter.body|text_dir }}             rtl / ltr / auto: the content's own direction
+{{ event.ip|ip_address }}             <bdi dir="ltr">192.0.2.7</bdi>, Latin digits in every language
 {{ form.field|styled }}               the widget with Bootstrap classes
 """
 
@@ -11,9 +15,11 @@ from datetime import date, datetime
 
 from django import forms, template
 from django.forms import BoundField
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from payam import jalali
-from payam.text import localized_digits
+from payam.text import localized_digits, text_direction, to_persian_digits
 
 register = template.Library()
 
@@ -34,11 +40,44 @@ def jalali_long(value: date | datetime | None) -> str:
 
 
 @register.filter
+def jalali_long_datetime(value: datetime | None) -> str:
+    return jalali.format_datetime_long(value)
+
+
+@register.filter
 def fa_digits(value: object) -> str:
     """Persian digits on Persian pages; unchanged on English ones."""
     if value is None:
         return ""
     return localized_digits(value)
+
+
+@register.filter
+def content_digits(value: object) -> str:
+    """The digits of text people wrote (a letter's subject, stored with ASCII
+    digits): Persian in Persian text whatever the page's language, so a Persian
+    subject on an English page writes its numbers as its body does; the reader's
+    digits in any other text."""
+    if value is None:
+        return ""
+    text = str(value)
+    return to_persian_digits(text) if text_direction(text) == "rtl" else localized_digits(text)
+
+
+@register.filter
+def text_dir(value: object) -> str:
+    """For `dir="…"` on content people wrote (a subject, a body, a name)."""
+    return text_direction(value)
+
+
+@register.filter
+def ip_address(value: object) -> SafeString | str:
+    """An IP address as it is written everywhere: Latin digits whatever the page's
+    language (it is an address, not a quantity anyone reads), kept left to right
+    inside Persian text; a dash when there is none."""
+    if value is None or value == "":
+        return "—"
+    return format_html('<bdi class="payam-ip" dir="ltr" translate="no">{}</bdi>', value)
 
 
 @register.filter

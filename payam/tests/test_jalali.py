@@ -102,3 +102,33 @@ def test_fa_digits_follows_the_language():
         assert template.render(Context({"n": 30})) == "۳۰"
     with translation.override("en"):
         assert template.render(Context({"n": 30})) == "30"
+
+
+class TestJalaliDateWidgetLanguageAndLabel:
+    @staticmethod
+    def form():
+        from django import forms
+
+        class F(forms.Form):
+            born = JalaliDateField(label="تاریخ تولد", min_year=1350, max_year=1404)
+
+        return F()
+
+    def test_the_label_points_at_the_first_select(self):
+        field = self.form()["born"]
+        html = str(field.label_tag()) + str(field)
+        assert 'for="id_born_0"' in html and 'id="id_born_0"' in html
+        assert 'for=""' not in html
+
+    def test_options_follow_the_language_of_each_request(self):
+        form = self.form()  # built once, drawn in either language
+        with translation.override("en"):
+            english = str(form["born"])
+        with translation.override("fa"):
+            persian = str(form["born"])
+        assert '<option value="9">Azar</option>' in english
+        assert '<option value="1404">1404</option>' in english
+        assert '<option value="31">31</option>' in english
+        assert "آذر" not in english and "۱" not in english
+        assert '<option value="9">آذر</option>' in persian
+        assert '<option value="1404">۱۴۰۴</option>' in persian

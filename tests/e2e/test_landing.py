@@ -166,7 +166,7 @@ def test_signing_in_shows_name_and_role(page: Page, live_server, django_user_mod
     page.locator("#id_password").fill("a-long-test-password")
     page.locator("input[name=captcha_1]").fill("PASSED")
     page.get_by_role("button", name="ورود", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/inbox/")  # a person lands on the inbox
     page.wait_for_load_state("networkidle")
 
     user = page.get_by_test_id("current-user")
