@@ -209,3 +209,11 @@ def test_ip_addresses_are_latin_on_every_page_that_shows_them(client, ali):
         html = client.get(reverse(url)).content.decode()
         assert '<bdi class="payam-ip" dir="ltr" translate="no">' in html, url
         assert "۱۲۷" not in html and "۱۹۲" not in html, url
+
+
+def test_the_admin_names_the_sign_in_apps_in_the_portals_persian(admin_client):
+    html = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    for word in ("فعالیت‌های اخیر", "قفل ورود", "عامل‌های ورود دومرحله‌ای", "نشانی‌های رایانامه"):
+        assert word in html, word
+    for word in ("فعالیتهای", "Authenticators", "User sessions", ">Axes<", "ایمیل"):
+        assert word not in html, word
