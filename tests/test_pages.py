@@ -298,8 +298,8 @@ def test_every_static_file_the_home_page_uses_exists(client):
 
 
 def test_fonts_named_in_the_stylesheet_exist():
-    found = finders.find("css/payam.css")
-    assert isinstance(found, str), "static/css/payam.css is missing"
+    found = finders.find("css/fonts.css")
+    assert isinstance(found, str), "static/css/fonts.css is missing"
     stylesheet = Path(found)
     urls = re.findall(r"url\(\s*[\"']?([^\"')]+)", stylesheet.read_text(encoding="utf-8"))
 

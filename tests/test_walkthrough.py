@@ -14,6 +14,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from PIL import Image
 
+from accounts.tests.factories import AliFactory
 from mailbox.models import Delivery
 from mailbox.services import letter_send, mailbox_for_user
 from payam.tests.helpers import CAPTCHA
@@ -62,14 +63,15 @@ def test_the_admin_uses_the_portals_font_from_this_site(admin_client):
     html = response.content.decode()
 
     assert '<html lang="fa" dir="rtl">' in html
-    assert 'href="/static/css/admin.css"' in html
+    assert 'href="/static/css/fonts.css"' in html and 'href="/static/css/admin.css"' in html
     assert 'href="/static/img/favicon.ico"' in html
     assert_only_local_urls(page)
     found = finders.find("css/admin.css")
     assert isinstance(found, str)
     css = Path(found).read_text(encoding="utf-8")
     assert '--font-family-primary: "Vazirmatn"' in css
-    fonts = re.findall(r'url\("\.\./(vendor/vazirmatn/[^"]+)"\)', css)
+    fonts_css = Path(str(finders.find("css/fonts.css"))).read_text(encoding="utf-8")
+    fonts = re.findall(r'url\("\.\./(vendor/vazirmatn/[^"]+)"\)', fonts_css)
     assert fonts and all(finders.find(font) for font in fonts)
     # The rule that keeps IP addresses left to right in the admin's lists.
     assert "td.field-ip" in css and "td.field-ip_address" in css
@@ -103,24 +105,10 @@ def test_the_birth_date_label_points_at_its_first_select(client, url, field):
 
 
 @pytest.fixture
-def ali(django_user_model):
-    from accounts.models import NaturalPerson
-
-    user = django_user_model.objects.create_user(
-        username="0012345679", password="Ketab-Khaneh-1404", first_name="علی", last_name="رضایی"
+def ali(db):
+    return AliFactory(
+        password="Ketab-Khaneh-1404", profile__father_name="حسن", profile__inbox_status="active"
     )
-    NaturalPerson.objects.create(
-        user=user,
-        national_code="0012345679",
-        first_name="علی",
-        last_name="رضایی",
-        father_name="حسن",
-        birth_date=datetime(1985, 3, 21, tzinfo=UTC).date(),
-        gender="male",
-        mobile="+989121234567",
-        inbox_status="active",
-    )
-    return user
 
 
 @pytest.fixture

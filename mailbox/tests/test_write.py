@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +26,7 @@ from payam import jalali
 from payam.models import AuditEvent
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, scan
 
-from .conftest import ALI, MARYAM, MARYAM_MOBILE, PNG, pdf, upload
+from .conftest import ALI, MARYAM, MARYAM_MOBILE, PNG, pdf, stored_files, upload
 from .factories import AgencyMailboxFactory
 from .test_views import activate, html_of
 
@@ -54,19 +53,6 @@ def letter_form(**fields):
     data = {"subject": "درخواست تقسیط", "body": "متن نامه‌ی من", "reviewed": "on"}
     data.update(fields)
     return data
-
-
-def stored_files() -> list[str]:
-    """Every file in the (per-test, in-memory) storage."""
-    if not default_storage.exists("letters"):
-        return []
-    found, folders = [], ["letters"]
-    while folders:
-        folder = folders.pop()
-        dirs, files = default_storage.listdir(folder)
-        found += [f"{folder}/{name}" for name in files]
-        folders += [f"{folder}/{name}" for name in dirs]
-    return found
 
 
 def agency_reads(letter, *, at=None):
