@@ -11,33 +11,14 @@ from payam.inquiry import get_backend
 from payam.tests.helpers import CAPTCHA
 from sms.models import OutboundSMS
 
+from .test_register_legal import NOAVARAN
+from .test_register_natural import ALI
+
 pytestmark = pytest.mark.django_db
 
 NATURAL = reverse("accounts:register_natural")
 LEGAL = reverse("accounts:register_legal")
-ALI = {
-    "national_code": "0012345679",
-    "birth_date_day": "1",
-    "birth_date_month": "1",
-    "birth_date_year": "1364",
-    "mobile": "09121234567",
-}
 NOT_ALIS_MOBILE = "09352345678"  # Maryam's second line
-NOAVARAN = {
-    "national_id": "10100123456",
-    "registration_number": "512345",
-    "ceo_national_code": "0023456787",
-    "ceo_first_name": "مریم",
-    "ceo_last_name": "احمدی",
-    "ceo_father_name": "محمود",
-    "ceo_gender": "female",
-    "ceo_birth_date_day": "24",
-    "ceo_birth_date_month": "4",
-    "ceo_birth_date_year": "1369",
-    "mobile": "09123456789",
-    "phone": "02188001234",
-    "email": "info@noavaran.example",
-}
 
 
 @pytest.fixture

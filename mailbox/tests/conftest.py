@@ -8,6 +8,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from accounts.constants import InboxStatus
+from accounts.models import LegalPerson, NaturalPerson
 from accounts.tests.factories import (
     ALI,
     ALI_MOBILE,
@@ -117,3 +119,21 @@ def _fresh_storage(settings):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
+
+
+def activate(user, status=InboxStatus.ACTIVE):
+    """The person's inbox, activated in person at a broker office (or set to `status`)."""
+    for model in (NaturalPerson, LegalPerson):
+        model.objects.filter(user=user).update(inbox_status=status)
+    return user
+
+
+def fresh(user):
+    """The account as a new request would load it (its profile not cached)."""
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def owner(ali):
+    """Ali with an active inbox."""
+    return fresh(activate(ali))

@@ -27,9 +27,9 @@ from mailbox.views import ACTING_SESSION_KEY
 from payam.models import AuditEvent
 from sms.models import OutboundSMS
 
-from .conftest import ALI, MARYAM, MARYAM_MOBILE, REZA, pdf, upload
+from .conftest import ALI, MARYAM, MARYAM_MOBILE, REZA, activate, fresh, pdf, upload
 from .factories import AgencyMailboxFactory
-from .test_views import activate, html_of, letter_url
+from .test_views import html_of, letter_url
 
 pytestmark = pytest.mark.django_db
 
@@ -49,16 +49,6 @@ def name_proxy(owner, code=MARYAM, **kwargs):
 
 def accepted(grant):
     return services.proxy_transition(actor=grant.proxy, grant_id=grant.pk, to=ProxyStatus.ACTIVE)
-
-
-def fresh(user):
-    """The account as a new request would load it (its profile not cached)."""
-    return type(user).objects.get(pk=user.pk)
-
-
-@pytest.fixture
-def owner(ali):
-    return fresh(activate(ali))
 
 
 @pytest.fixture

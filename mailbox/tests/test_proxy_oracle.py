@@ -41,8 +41,8 @@ from mailbox.exceptions import (
 from mailbox.models import AccessRecord, Delivery, ProxyGrant
 from sms.models import OutboundSMS
 
-from .conftest import ALI, MARYAM, MARYAM_MOBILE, REZA
-from .test_views import activate, html_of, letter_url
+from .conftest import ALI, MARYAM, MARYAM_MOBILE, REZA, activate, fresh
+from .test_views import html_of, letter_url
 
 pytestmark = pytest.mark.django_db
 
@@ -50,15 +50,6 @@ PROXIES = reverse("mailbox:proxies")
 NEW = reverse("mailbox:proxy_new")
 MARYAM_BORN = date(1990, 7, 15)  # MaryamFactory's birth date
 NOT_HER_MOBILE = "+989351112233"
-
-
-def fresh(user):
-    return type(user).objects.get(pk=user.pk)
-
-
-@pytest.fixture
-def owner(ali):
-    return fresh(activate(ali))
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.constants import InboxStatus
-from accounts.models import LegalPerson, NaturalPerson
 from accounts.testing import sign_in_with_second_factor
 from accounts.tests.factories import NoavaranFactory
 from mailbox.constants import LetterCategory
@@ -25,7 +24,7 @@ from mailbox.views import content_disposition
 from payam.models import AuditEvent
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, scan
 
-from .conftest import ALI, MARYAM, PNG, pdf, upload
+from .conftest import ALI, MARYAM, PNG, activate, pdf, upload
 from .factories import AgencyMailboxFactory
 from .test_selectors import bulk_letters
 
@@ -34,12 +33,6 @@ pytestmark = pytest.mark.django_db
 INBOX = reverse("mailbox:inbox")
 STARRED = reverse("mailbox:starred")
 ARCHIVED = reverse("mailbox:archived")
-
-
-def activate(user, status=InboxStatus.ACTIVE):
-    for model in (NaturalPerson, LegalPerson):
-        model.objects.filter(user=user).update(inbox_status=status)
-    return user
 
 
 def letter_url(letter, name="letter", *args):

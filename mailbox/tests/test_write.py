@@ -26,9 +26,9 @@ from payam import jalali
 from payam.models import AuditEvent
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, scan
 
-from .conftest import ALI, MARYAM, MARYAM_MOBILE, PNG, pdf, stored_files, upload
+from .conftest import ALI, MARYAM, MARYAM_MOBILE, PNG, activate, fresh, pdf, stored_files, upload
 from .factories import AgencyMailboxFactory
-from .test_views import activate, html_of
+from .test_views import html_of
 
 pytestmark = pytest.mark.django_db
 
@@ -44,11 +44,6 @@ def sent_url(letter, name="sent_letter", *args):
     return reverse(f"mailbox:{name}", args=[letter.tracking_code, *args])
 
 
-def fresh(user):
-    """The account as a new request would load it (its profile not cached)."""
-    return type(user).objects.get(pk=user.pk)
-
-
 def letter_form(**fields):
     data = {"subject": "درخواست تقسیط", "body": "متن نامه‌ی من", "reviewed": "on"}
     data.update(fields)
@@ -61,11 +56,6 @@ def agency_reads(letter, *, at=None):
     Delivery.objects.filter(letter=letter).update(
         first_read_at=at or timezone.now(), first_read_by="owner"
     )
-
-
-@pytest.fixture
-def owner(ali):
-    return fresh(activate(ali))
 
 
 @pytest.fixture
