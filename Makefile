@@ -18,7 +18,7 @@ CHROMIUM ?= /usr/bin/chromium
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help run test lint typecheck pytest migrations-check deploy-check e2e bench bench-scale \
+.PHONY: help run test lint typecheck pytest migrations-check deploy-check e2e bench page-anatomy bench-scale \
         assets messages venv migrate seed serve worker beat collectstatic clean
 
 help: ## List the targets
@@ -63,6 +63,9 @@ e2e: venv ## Browser journeys in Debian's Chromium (installs it with apt-get whe
 
 bench: venv ## Benchmarks: print figures and write bench/results/*.json
 	$(PY) bench/run.py
+
+page-anatomy: venv ## Where a signed-in page's time goes, layer by layer (PostgreSQL, production settings)
+	$(PY) bench/page_anatomy.py
 
 bench-scale: venv ## National scale on PostgreSQL: seed 10M deliveries, inbox under load, 1M fan-out
 	$(PY) bench/seed_scale.py

@@ -1,0 +1,221 @@
+"""Where a signed-in page's time goes, layer by layer, in process, with the
+production settings: each middleware, each context processor, the view, the SQL,
+and each template (the layout's and the page's own), as exclusive times (a layer's
+own time, its children's subtracted), median over many requests.
+
+    python bench/page_anatomy.py [--requests 40] [--database-url postgres://…]
+
+Pages: the signed-in home page, the inbox and one letter of the person measured —
+the 500-letter person of the national-scale database (bench/seed_scale.py) when
+`--database-url` names it, else the demo citizen in a database of its own
+(`payam_anatomy`, migrated and seeded with the demo data when missing). Prints a
+table per page and writes bench/results/page_anatomy.json; docs/performance.md
+keeps the table of each run that changed the figures.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scale import (  # noqa: E402
+    DEFAULT_REDIS_URL,
+    admin_url,
+    database_name,
+    setup_django,
+    target_code,
+    write_result,
+)
+
+ANATOMY_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/payam_anatomy"
+DEMO_CITIZEN = "0012345679"
+
+
+class Profiler:
+    """A stack of timed frames: each frame's exclusive time (its own, without the
+    frames inside it) is added to its label's total for the current request."""
+
+    def __init__(self) -> None:
+        self.stack: list[list[int]] = []  # [start, time spent in children]
+        self.request: dict[str, int] = defaultdict(int)
+
+    @contextmanager
+    def frame(self, label: str) -> Iterator[None]:
+        self.stack.append([time.perf_counter_ns(), 0])
+        try:
+            yield
+        finally:
+            start, children = self.stack.pop()
+            spent = time.perf_counter_ns() - start
+            self.request[label] += spent - children
+            if self.stack:
+                self.stack[-1][1] += spent
+
+    def wrap(self, label: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with self.frame(label):
+                return func(*args, **kwargs)
+
+        return timed
+
+
+def instrument(profiler: Profiler) -> None:
+    """Time every middleware, context processor, view, SQL statement and template."""
+    from django.conf import settings
+    from django.core.handlers.base import BaseHandler
+    from django.db import connection
+    from django.template import engines
+    from django.template.base import Template
+    from django.utils.module_loading import import_string
+
+    for path in settings.MIDDLEWARE:
+        cls = import_string(path)
+        original = cls.__call__
+        label = "middleware " + path.rsplit(".", 1)[1]
+
+        def timed_call(self: Any, request: Any, _o: Any = original, _l: str = label) -> Any:
+            with profiler.frame(_l):
+                return _o(self, request)
+
+        cls.__call__ = timed_call
+
+    get_response = getattr(BaseHandler, "_get_response")  # noqa: B009  (private in the stubs)
+
+    def timed_get_response(self: Any, request: Any) -> Any:
+        with profiler.frame("view (and process_view hooks)"):
+            return get_response(self, request)
+
+    setattr(BaseHandler, "_get_response", timed_get_response)  # noqa: B010
+
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    engine.__dict__["template_context_processors"] = tuple(
+        profiler.wrap(f"context processor {p.__module__}.{p.__name__}", p)
+        for p in engine.template_context_processors
+    )
+
+    render = getattr(Template, "_render")  # noqa: B009
+
+    def timed_render(self: Template, context: Any) -> Any:
+        with profiler.frame(f"template {self.origin.template_name or self.name!s}"):
+            return render(self, context)
+
+    setattr(Template, "_render", timed_render)  # noqa: B010
+
+    def timed_sql(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        with profiler.frame("SQL"):
+            return execute(sql, params, many, context)
+
+    connection.execute_wrappers.append(timed_sql)
+
+
+def prepare_database(database_url: str) -> None:
+    """The anatomy database: created, migrated and seeded once."""
+    import psycopg
+
+    with psycopg.connect(admin_url(database_url), autocommit=True) as conn:
+        name = database_name(database_url)
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def person_measured() -> Any:
+    from accounts.models import User
+
+    return User.objects.filter(username=target_code()).first() or User.objects.get(
+        username=DEMO_CITIZEN
+    )
+
+
+def measure(pages: dict[str, str], *, user: Any, requests: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test import Client
+
+    profiler = Profiler()
+    instrument(profiler)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    connection.force_debug_cursor = False
+    result: dict[str, Any] = {}
+    for name, path in pages.items():
+        runs: list[dict[str, int]] = []
+        totals: list[int] = []
+        statuses: set[int] = set()
+        for n in range(requests + 3):
+            profiler.request = defaultdict(int)
+            start = time.perf_counter_ns()
+            response = client.get(path, secure=True)
+            totals.append(time.perf_counter_ns() - start)
+            statuses.add(response.status_code)
+            runs.append(dict(profiler.request))
+            if n < 3:  # warm-up: templates compiled, caches filled, connections open
+                runs.pop()
+                totals.pop()
+        if statuses != {200}:
+            raise SystemExit(f"{path} answered {sorted(statuses)}")
+        labels = sorted({label for run in runs for label in run})
+        layers = {
+            label: statistics.median(run.get(label, 0) for run in runs) / 1e6 for label in labels
+        }
+        result[name] = {
+            "path": path,
+            "total_ms": statistics.median(totals) / 1e6,
+            "layers_ms": dict(sorted(layers.items(), key=lambda item: -item[1])),
+        }
+    return result
+
+
+def print_table(result: dict[str, Any]) -> None:
+    for name, page in result.items():
+        total = page["total_ms"]
+        print(f"\n{name}  {page['path']}  median {total:.2f} ms a request")
+        print(f"  {'layer (exclusive time)':<68} {'ms':>7} {'share':>6}")
+        for label, ms in page["layers_ms"].items():
+            if ms >= 0.01:
+                print(f"  {label[:68]:<68} {ms:7.2f} {ms / total:6.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--database-url", default=ANATOMY_DATABASE_URL)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    args = parser.parse_args()
+
+    prepare_database(args.database_url)
+    setup_django(args.database_url, args.redis_url)
+    from django.core.management import call_command
+
+    from mailbox.models import Delivery
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the production manifest
+    if args.database_url == ANATOMY_DATABASE_URL:
+        call_command("seed_demo", allow_production=True, stdout=StringIO())
+    user = person_measured()
+    letter = (
+        Delivery.objects.filter(recipient__owner=user)
+        .order_by("-delivered_at")
+        .values_list("letter__tracking_code", flat=True)
+        .first()
+    )
+    pages = {"home (signed in)": "/", "inbox": "/inbox/", "letter": f"/inbox/{letter}/"}
+    result = measure(pages, user=user, requests=args.requests)
+    print_table(result)
+    out = write_result(
+        "page_anatomy",
+        {"person": user.username, "requests": args.requests, "pages": result},
+    )
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
