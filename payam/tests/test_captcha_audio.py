@@ -65,7 +65,7 @@ def test_two_plays_of_one_challenge_are_different_files(client, challenge, spoke
 
 
 def test_playing_it_neither_spends_nor_extends_the_challenge(client, challenge):
-    audio(client, challenge.hashkey)
+    assert audio(client, challenge.hashkey).status_code == 200
     after = CaptchaStore.objects.get(pk=challenge.pk)
     assert after.expiration == challenge.expiration
     assert after.response == challenge.response
