@@ -19,7 +19,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
 .PHONY: help run test lint typecheck pytest migrations-check deploy-check e2e bench page-anatomy bench-scale \
-        assets messages venv migrate seed serve worker beat collectstatic clean
+        assets captcha-clips messages venv migrate seed serve worker beat collectstatic clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -90,6 +90,10 @@ seed: venv ## Load the demo data (idempotent) and print the demo logins
 assets: ## Reinstall front-end packages from npm and copy them into static/vendor/
 	npm ci --no-audit --no-fund
 	bash scripts/copy_assets.sh
+
+captcha-clips: ## Remake the spoken captcha's clips (payam/captcha_audio/) with espeak-ng (apt-get install espeak-ng)
+	@command -v espeak-ng >/dev/null || { echo "espeak-ng is missing: apt-get install espeak-ng (needed only to make the clips)" >&2; exit 1; }
+	$(PYTHON) scripts/make_captcha_clips.py
 
 messages: venv ## Extract translatable strings into locale/ and compile them
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=static --ignore=staticfiles

@@ -34,6 +34,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls_signin")),
     re_path(r"^accounts/confirm-email/", RedirectView.as_view(pattern_name="accounts:profile")),
     path("accounts/", include("allauth.urls")),
+    # The captcha's sound and refresh are the portal's (payam/captcha.py); its image
+    # is django-simple-captcha's.
+    path("captcha/audio/<str:hashkey>.wav", views.captcha_audio, name="captcha_audio"),
+    path("captcha/refresh/", views.captcha_refresh, name="captcha-refresh"),
     path("captcha/", include("captcha.urls")),
     path("", include("sms.urls")),
     path("admin/", admin.site.urls),

@@ -1,13 +1,16 @@
+from captcha.helpers import captcha_image_url
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.translation import get_language
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from payam import health, ratelimit
+from payam import captcha_speech, health, ratelimit
+from payam.captcha import audio_url, live_challenge, new_challenge
 from payam.text import localized_digits
 
 MIB = 1024 * 1024
@@ -62,3 +65,44 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     """allauth's 429 (`ROOT_URLCONF.handler429`), for the limits whose wait it does not tell."""
     return ratelimit.too_many_requests(request, retry_after=None)
+
+
+# --- the captcha's sound, and a new challenge without reloading the page --------------
+
+CAPTCHA_AUDIO_SCOPE = "captcha.audio"
+
+
+@never_cache
+@require_GET
+def captcha_audio(request: HttpRequest, hashkey: str) -> HttpResponse:
+    """The challenge `hashkey`'s digits, spoken in the page's language, a different
+    file each time (payam/captcha_speech.py). At most CAPTCHA_AUDIO_PER_IP_PER_MINUTE
+    from one client address, known challenges or not (429 with Retry-After). An
+    unknown, answered or expired challenge is a plain 404, the same for each."""
+    limit = ratelimit.hit(
+        key=ratelimit.client_key(request, CAPTCHA_AUDIO_SCOPE),
+        limit=settings.CAPTCHA_AUDIO_PER_IP_PER_MINUTE,
+        window_seconds=60,
+    )
+    if not limit.allowed:
+        return ratelimit.too_many_requests(request, retry_after=limit.retry_after)
+    digits = live_challenge(hashkey)
+    if digits is None:
+        raise Http404
+    body = captcha_speech.render(digits, language=get_language())
+    response = HttpResponse(body, content_type="audio/wav")
+    response["Content-Disposition"] = 'inline; filename="captcha.wav"'
+    return response
+
+
+@never_cache
+@require_GET
+def captcha_refresh(request: HttpRequest) -> JsonResponse:
+    """ "Another code" without reloading: a new challenge's key, image and sound
+    (django-simple-captcha's own answer has no sound)."""
+    if request.headers.get("x-requested-with") != "XMLHttpRequest":
+        raise Http404
+    key = new_challenge()
+    return JsonResponse(
+        {"key": key, "image_url": captcha_image_url(key), "audio_url": audio_url(key)}
+    )

@@ -242,6 +242,9 @@ CAPTCHA_IMAGE_SIZE = (150, 50)
 CAPTCHA_FONT_SIZE = 36
 CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_arcs", "captcha.helpers.noise_dots")
 CAPTCHA_TEST_MODE = False
+# The captcha's digits spoken (payam.views.captcha_audio): files per client address a
+# minute, whichever challenges; a person listens once or twice per code.
+CAPTCHA_AUDIO_PER_IP_PER_MINUTE = env.int("CAPTCHA_AUDIO_PER_IP_PER_MINUTE", default=10)
 
 # Profile: e-mail verification links.
 EMAIL_VERIFY_MAX_AGE = env.int("EMAIL_VERIFY_MAX_AGE", default=60 * 60 * 24)  # seconds

@@ -17,8 +17,15 @@
     }
   });
 
-  /* Captcha: "another image" asks the server for a new challenge and swaps the
-     image and the hidden key; the typed answer is cleared. */
+  /* Captcha: «کد دیگر» asks the server for a new challenge and swaps the image, the
+     sound and the hidden key; the typed answer is cleared. */
+  function captchaAudioNote(box, text) {
+    var note = box.querySelector("[data-captcha-audio-error]");
+    if (note) {
+      note.textContent = text;
+    }
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-captcha-refresh]");
     if (!button) {
@@ -33,12 +40,57 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         box.querySelector("[data-captcha-image]").src = data.image_url;
+        var audio = box.querySelector("[data-captcha-audio]");
+        if (audio) {
+          audio.pause();
+          audio.src = data.audio_url;
+        }
+        captchaAudioNote(box, "");
         box.querySelector('input[type="hidden"]').value = data.key;
         var answer = box.querySelector('input[type="text"]');
         answer.value = "";
         answer.focus();
       });
   });
+
+  /* Captcha: «شنیدن کد» plays the same challenge's digits, spoken (a new file each
+     press, from the start); focus stays on the button. A file that cannot be
+     played (too many plays, an expired code) says so in the note beside it, which
+     screen readers announce (role="alert"). */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-captcha-listen]");
+    if (!button) {
+      return;
+    }
+    event.preventDefault();
+    var box = button.closest("[data-captcha]");
+    var audio = box.querySelector("[data-captcha-audio]");
+    captchaAudioNote(box, "");
+    audio.load();
+    var playing = audio.play();
+    if (playing && playing.catch) {
+      playing.catch(function (error) {
+        if (error && error.name !== "AbortError") {
+          showCaptchaAudioError(audio);
+        }
+      });
+    }
+  });
+
+  function showCaptchaAudioError(audio) {
+    var box = audio.closest("[data-captcha]");
+    var note = box && box.querySelector("[data-captcha-audio-error]");
+    if (note) {
+      captchaAudioNote(box, note.getAttribute("data-message"));
+    }
+  }
+
+  /* A media element's "error" does not bubble: listened for while it goes down. */
+  document.addEventListener("error", function (event) {
+    if (event.target instanceof HTMLAudioElement && event.target.hasAttribute("data-captcha-audio")) {
+      showCaptchaAudioError(event.target);
+    }
+  }, true);
 
   /* A button that may be used only after a wait (resending a code): it shows the
      seconds left, in the page's digits, and is enabled when they run out. */
