@@ -284,3 +284,15 @@ def test_the_admin_is_persian_right_to_left_in_the_portals_font(page: Page, live
         "image/vnd.microsoft.icon",
     )
     assert failed == [], failed
+
+
+def test_the_step_indicator_numbers_each_step_once(page: Page, live_server):
+    """Lists count in Persian digits, but a list that writes its own numbers (the
+    registration and recovery steps) gets no second marker beside them."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/recover/")
+    steps = page.locator("ol.payam-steps li")
+    assert steps.count() == 3
+    assert steps.first.evaluate("n => getComputedStyle(n).listStyleType") == "none"
+    assert steps.first.inner_text().strip() == "۱. حساب"
+    shot(page, "walk_recover_steps_390")
