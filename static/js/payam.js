@@ -99,6 +99,43 @@
     window.print();
   });
 
+  /* The error summary of a form that came back with errors (_form_errors.html): focus
+     moves to it when the page opens, or when htmx puts one in, so a screen reader reads
+     it (it is role="alert" as well) and the next Tab goes to its first link. A link of
+     the summary moves focus to its field and shows the field's label with it. */
+  function focusErrorSummary(root) {
+    var summary = root.matches && root.matches("[data-error-summary]") ?
+      root : root.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusErrorSummary(document);
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    if (document.readyState !== "loading") {
+      focusErrorSummary(event.detail.elt);
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) {
+      return;
+    }
+    var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    var label = document.querySelector('label[for="' + CSS.escape(field.id) + '"]');
+    (label || field).scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+
   /* A form with data-confirm="…" (signing out of the other sessions) asks before it
      is sent; the question is the attribute's text. */
   document.addEventListener("submit", function (event) {
