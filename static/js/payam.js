@@ -136,6 +136,26 @@
     field.focus({ preventScroll: true });
   });
 
+  /* A table too wide for the screen scrolls inside its named region
+     (.table-responsive[role=region]): while it does, the region is a Tab stop, so the
+     arrow keys scroll it; when it fits, it is no stop at all. */
+  function markScrollingTables() {
+    document.querySelectorAll('.table-responsive[role="region"]').forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else if (box !== document.activeElement) {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
+  var resizeTimer = null;
+  document.addEventListener("DOMContentLoaded", markScrollingTables);
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(markScrollingTables, 150);
+  });
+
   /* A form with data-confirm="…" (signing out of the other sessions) asks before it
      is sent; the question is the attribute's text. */
   document.addEventListener("submit", function (event) {

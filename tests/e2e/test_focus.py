@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -45,16 +46,16 @@ PUBLIC_PAGES = {
     "verify": "/verify/",
     "sms-check": "/sms/check/",
 }
-CITIZEN_PAGES = ["inbox", "letter", "reply", "proxies", "profile"]
 
 
 # --- set-up -----------------------------------------------------------------------------
 
 
-def new_context(browser: Browser, lang: str, width: int = 1280) -> BrowserContext:
+def new_context(browser: Browser, lang: str, width: int = 1280, **options: Any) -> BrowserContext:
     context = browser.new_context(
         locale="fa-IR" if lang == "fa" else "en-US",
         viewport={"width": width, "height": 900},
+        **options,
     )
     context.set_default_timeout(10_000)
     return context
@@ -94,6 +95,10 @@ def citizen_paths() -> dict[str, str]:
         "reply": letter(ASKS_FOR_REPLY),
         "proxies": "/inbox/proxies/",
         "profile": "/accounts/profile/",
+        "access": "/inbox/access/",
+        "sent": "/inbox/sent/",
+        "agencies": "/inbox/agencies/",
+        "logins": "/accounts/profile/logins/",
     }
 
 
