@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PIL import Image, ImageMath
-from playwright.sync_api import ElementHandle, FloatRect, Page
+from playwright.sync_api import ElementHandle, FloatRect, Locator, Page
 
 RATIO = 3.0
 MARGIN = 12  # CSS px round the element's box: the indicator may lie outside it
@@ -340,3 +340,26 @@ def order_problems(stops: list[Stop], *, rtl: bool) -> list[str]:
         elif top_a + after.height <= top_b + 1:
             problems.append(f"{after} comes after {before} but stands above it")
     return problems
+
+
+# --- moving by keyboard -----------------------------------------------------------------
+
+
+def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int = 150) -> int:
+    """Press Tab (Shift+Tab with `backwards`) until `target` has focus, as a keyboard
+    user does; how many presses it took. The locator only names the element."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if target.evaluate("el => el === document.activeElement"):
+            return presses
+    raise AssertionError(f"{target} never got focus in {limit} presses of {key}")
+
+
+def assert_focus_visible(page: Page) -> Indicator:
+    """The focused element's indicator passes the measure above."""
+    stop, _seen = active_stop(page)
+    assert stop is not None, "nothing has focus"
+    indicator = measure(page, stop)
+    assert indicator.passed, str(indicator)
+    return indicator
