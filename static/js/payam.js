@@ -136,6 +136,36 @@
     field.focus({ preventScroll: true });
   });
 
+  /* htmx swaps a form for the server's copy of it (a letter's star and archive
+     buttons): the button that was pressed is gone, and focus would fall back to the top
+     of the page. The same control of the new copy gets focus instead. */
+  var CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+  var refocus = null;
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    refocus = null;
+    if (active && target && active !== document.body && target.contains(active)) {
+      var controls = Array.prototype.slice.call(target.querySelectorAll(CONTROLS));
+      refocus = { name: active.getAttribute("name"), index: controls.indexOf(active) };
+    }
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    if (!refocus) {
+      return;
+    }
+    var root = event.detail.elt;
+    var next = refocus.name ?
+      root.querySelector('[name="' + CSS.escape(refocus.name) + '"]') : null;
+    next = next || root.querySelectorAll(CONTROLS)[refocus.index];
+    refocus = null;
+    if (next) {
+      next.focus();
+    }
+  });
+
   /* A table too wide for the screen scrolls inside its named region
      (.table-responsive[role=region]): while it does, the region is a Tab stop, so the
      arrow keys scroll it; when it fits, it is no stop at all. */

@@ -2,9 +2,10 @@
 Space, arrow keys and typed text, never the mouse (no click, no fill).
 
 - The demo citizen (signed in by a session cookie: signing in by keyboard, with the
-  spoken captcha, is the captcha journey's) skips to the content, opens a letter from
-  his inbox, downloads its PDF, sends an empty reply and is taken to the error through
-  the error summary, writes his reply and sends it, and opens it in the thread.
+  spoken captcha, is the captcha journey's) skips to the content, stars a letter and
+  takes the star off (htmx; focus stays on the star), opens the letter from his inbox,
+  downloads its PDF, sends an empty reply and is taken to the error through the error
+  summary, writes his reply and sends it, and opens it in the thread.
 - He names a proxy (مریم احمدی, by her national code and mobile) on the proxies page.
 - An empty login and an empty registration, sent by keyboard: the error summary takes
   focus, names each field, and each of its links takes focus to its field.
@@ -73,8 +74,22 @@ def test_a_citizen_opens_a_letter_downloads_its_pdf_and_replies_by_keyboard(
     j.goto("/inbox/")
     skip_to_content(j)
 
-    # The letter, from the list.
+    # Its star, with Enter (htmx swaps the buttons for the server's copy): focus stays
+    # on the star, which now says it is on; Space takes it off again.
     row = page.get_by_test_id("letter-row").filter(has_text=ASKS_FOR_REPLY)
+    star = row.locator("button[name=starred]")
+    tab_to(page, star)
+    expect(star).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("Enter")
+    expect(star).to_have_attribute("aria-pressed", "true")
+    expect(star).to_be_focused()
+    assert_focus_visible(page)
+    j.shot("starred")
+    page.keyboard.press("Space")
+    expect(star).to_have_attribute("aria-pressed", "false")
+    expect(star).to_be_focused()
+
+    # The letter, from the list.
     tab_to(page, row.locator("a.payam-letter-link"))
     assert_focus_visible(page)
     j.shot("letter-in-the-list")
