@@ -196,3 +196,26 @@ def test_the_public_checks_sum_up_their_errors_too(client, url, field):
     assert f"#id_{field}" in links
     assert_field_points_at_its_error(parse(html), f"id_{field}", f"id_{field}")
     assert_no_dangling_descriptions(parse(html))
+
+
+def test_what_a_person_typed_is_escaped_in_the_summary():
+    """An error may quote what was typed (a file's name, say): the summary shows it as
+    text, never as markup."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+    from django.template.loader import render_to_string
+
+    class NameForm(forms.Form):
+        name = forms.CharField(label="نام پرونده")
+
+        def clean_name(self) -> str:
+            raise ValidationError(f"«{self.cleaned_data['name']}» پذیرفته نیست.")
+
+    typed = '<img src=x onerror="alert(1)">'
+    html = render_to_string("_form_errors.html", {"form": NameForm({"name": typed})})
+
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert summary_links(summary_of(html)) == {
+        "#id_name": "نام پرونده: «&lt;img src=x onerror=&quot;alert(1)&quot;&gt;» پذیرفته نیست."
+    }
