@@ -367,7 +367,7 @@ def test_a_refused_pdf_is_said_next_to_the_field_of_the_reply(client, send, ali)
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_attachments_errors"' in html and "پرونده‌ی دیگری در خود" in html
+    assert 'id="id_attachments_error"' in html and "پرونده‌ی دیگری در خود" in html
     assert "پیوست را ببینید." in html
     assert Letter.objects.count() == 1 and not Attachment.objects.exists()
 

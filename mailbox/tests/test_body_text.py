@@ -61,7 +61,7 @@ def test_a_body_of_only_hiding_characters_is_empty(reader, send):
 
     response = reader.post(letter_url(letter, "reply"), {"body": f"{RLO}{ZWSP} {BOM}"})
 
-    assert response.status_code == 400 and 'id="id_body_errors"' in response.content.decode()
+    assert response.status_code == 400 and 'id="id_body_error"' in response.content.decode()
     assert not Letter.objects.filter(in_reply_to=letter).exists()
 
 

@@ -432,11 +432,11 @@ def test_a_refused_reply_keeps_what_was_typed(reader, send):
     assert response.status_code == 400
     html = html_of(response)
     assert "متن من</textarea>" in html
-    assert 'id="id_attachments_errors"' in html and "note.pdf" in html
+    assert 'id="id_attachments_error"' in html and "note.pdf" in html
     assert Letter.objects.filter(in_reply_to=letter).count() == 0
 
     response = reader.post(letter_url(letter, "reply"), {"body": "   "})
-    assert 'id="id_body_errors"' in html_of(response)
+    assert 'id="id_body_error"' in html_of(response)
 
 
 def test_no_reply_to_a_letter_that_takes_none(reader, send):

@@ -277,7 +277,7 @@ def test_a_refused_attachment_saves_nothing_and_keeps_the_text(writer, tax, atta
 
     assert response.status_code == 400
     html = html_of(response)
-    assert 'id="id_attachments_errors"' in html and says in html
+    assert 'id="id_attachments_error"' in html and says in html
     assert "آن‌ها را دوباره برگزینید" in html  # files are not kept by browsers
     assert 'value="موضوع من"' in html and "متن من\nسطر دوم</textarea>" in html
     assert re.search(r'<input type="checkbox" name="reviewed"[^>]* checked', html)  # still ticked
@@ -290,11 +290,11 @@ def test_the_review_box_and_the_fields_are_required(writer, tax):
 
     assert response.status_code == 400
     html = html_of(response)
-    assert 'id="id_reviewed_errors"' in html and "پس گرفته نمی‌شود" in html
+    assert 'id="id_reviewed_error"' in html and "پس گرفته نمی‌شود" in html
     assert 'value="موضوع"' in html
     response = writer.post(write_url(tax), letter_form(subject="  ", body=""))
     html = html_of(response)
-    assert 'id="id_subject_errors"' in html and 'id="id_body_errors"' in html
+    assert 'id="id_subject_error"' in html and 'id="id_body_error"' in html
     assert "آن‌ها را دوباره برگزینید" not in html  # no files were chosen
     assert not Letter.objects.exists()
 

@@ -9,6 +9,7 @@
 {{ letter.body|text_dir }}             rtl / ltr / auto: the content's own direction
 {{ event.ip|ip_address }}             <bdi dir="ltr">192.0.2.7</bdi>, Latin digits in every language
 {{ form.field|styled }}               the widget with Bootstrap classes
+{{ form.field|described }}            the widget, described by its hint and its error
 """
 
 from datetime import date, datetime
@@ -96,4 +97,30 @@ def styled(field: BoundField) -> str:
     attrs: dict[str, str | bool] = {"class": classes}
     if isinstance(widget, forms.TextInput | forms.PasswordInput | forms.EmailInput):
         attrs["dir"] = "ltr"
+    if ids := described_by(field):
+        attrs["aria-describedby"] = ids
     return field.as_widget(attrs=attrs)
+
+
+def described_by(field: BoundField) -> str:
+    """The ids that describe a field's widget: any the widget names itself, then the
+    ids Django gives the hint and the error (`<id>_helptext`, `<id>_error`), which
+    _field.html puts on them."""
+    ids = [field.field.widget.attrs.get("aria-describedby", "")]
+    if field.auto_id and not field.is_hidden:
+        if field.help_text:
+            ids.append(f"{field.auto_id}_helptext")
+        if field.errors:
+            ids.append(f"{field.auto_id}_error")
+    return " ".join(filter(None, ids))
+
+
+@register.filter
+def described(field: BoundField) -> str:
+    """A field's widget with aria-describedby naming its hint and its error. Django
+    does this itself for a widget of one control, not for one of several (a Jalali
+    date's three selects, the captcha's key and answer: `use_fieldset`); here each
+    of their controls is described too, so a screen reader reads the error on the
+    control that has it."""
+    ids = described_by(field)
+    return field.as_widget(attrs={"aria-describedby": ids} if ids else None)

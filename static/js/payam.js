@@ -151,6 +151,93 @@
     window.print();
   });
 
+  /* The error summary of a form that came back with errors (_form_errors.html): focus
+     moves to it when the page opens, or when htmx puts one in, so a screen reader reads
+     it (it is role="alert" as well) and the next Tab goes to its first link. A link of
+     the summary moves focus to its field and shows the field's label with it. */
+  function focusErrorSummary(root) {
+    var summary = root.matches && root.matches("[data-error-summary]") ?
+      root : root.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusErrorSummary(document);
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    if (document.readyState !== "loading") {
+      focusErrorSummary(event.detail.elt);
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) {
+      return;
+    }
+    var field = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    var label = document.querySelector('label[for="' + CSS.escape(field.id) + '"]');
+    (label || field).scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+
+  /* htmx swaps a form for the server's copy of it (a letter's star and archive
+     buttons): the button that was pressed is gone, and focus would fall back to the top
+     of the page. The same control of the new copy gets focus instead. */
+  var CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+  var refocus = null;
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    refocus = null;
+    if (active && target && active !== document.body && target.contains(active)) {
+      var controls = Array.prototype.slice.call(target.querySelectorAll(CONTROLS));
+      refocus = { name: active.getAttribute("name"), index: controls.indexOf(active) };
+    }
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    if (!refocus) {
+      return;
+    }
+    var root = event.detail.elt;
+    var next = refocus.name ?
+      root.querySelector('[name="' + CSS.escape(refocus.name) + '"]') : null;
+    next = next || root.querySelectorAll(CONTROLS)[refocus.index];
+    refocus = null;
+    if (next) {
+      next.focus();
+    }
+  });
+
+  /* A table too wide for the screen scrolls inside its named region
+     (.table-responsive[role=region]): while it does, the region is a Tab stop, so the
+     arrow keys scroll it; when it fits, it is no stop at all. */
+  function markScrollingTables() {
+    document.querySelectorAll('.table-responsive[role="region"]').forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else if (box !== document.activeElement) {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
+  var resizeTimer = null;
+  document.addEventListener("DOMContentLoaded", markScrollingTables);
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(markScrollingTables, 150);
+  });
+
   /* A form with data-confirm="…" (signing out of the other sessions) asks before it
      is sent; the question is the attribute's text. */
   document.addEventListener("submit", function (event) {
