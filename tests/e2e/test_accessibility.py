@@ -340,6 +340,7 @@ def contexts(browser: Browser, live_server) -> Iterator[list[tuple[str, int, Bro
             context.add_cookies(
                 [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
             )
+            context.add_init_script(axe.script())  # in every page: no evaluate per page
             made.append((language, width, context))
     try:
         yield made
