@@ -1,7 +1,8 @@
 """axe-core in the browser tests: loaded from the copy committed under
 tests/e2e/vendor/axe-core/ (never a CDN, no `npm install` needed on a fresh clone), with
 its icon-ligature heuristic switched off, and run with the WCAG 2.0, 2.1 and 2.2 A and AA
-rules plus the best-practice rules on landmarks and headings.
+rules plus the best-practice rules on landmarks and headings, and two checks of its
+own on colour (below).
 
 Loading. The site's Content-Security-Policy has `script-src 'self'`: Playwright's
 `add_script_tag(content=…)` adds an inline <script>, which the policy blocks
@@ -34,6 +35,11 @@ opinion: every colour the text can stand on is worked out from the backgrounds o
 element and its ancestors (each stop of each gradient layer, over what lies beneath),
 and the text must reach the ratio axe asks for against each; anything else axe could
 not decide fails, so a new kind of doubt is looked at, not passed.
+
+Controls. axe has no rule for WCAG 1.4.11 (non-text contrast). `run` adds one for what
+the portal's pages have: the outline of every field and tick box, the fill of a ticked
+one and the icon of an icon-only button (the star and archive flags) must reach 3:1
+against the colours around them.
 """
 
 import json
@@ -143,6 +149,71 @@ def load(page: Page, *, patched: bool = True) -> None:
     assert version == AXE_VERSION, version
 
 
+# Colours in the page: what an element stands on (every colour its backgrounds can show
+# there), composed with alpha, and the WCAG contrast ratio.
+COLOURS = r"""
+function backgroundsOf(element) {
+    const chain = [];
+    for (let el = element; el; el = el.parentElement) chain.unshift(el);
+    let colours = [[255, 255, 255, 1]];  // the canvas
+    for (const el of chain) {
+        const style = getComputedStyle(el);
+        const colour = parseColor(style.backgroundColor);
+        if (colour[3] > 0) colours = colours.map((below) => over(colour, below));
+        // Layers are listed top first: paint the bottom one first.
+        for (const layer of splitLayers(style.backgroundImage).reverse()) {
+            if (!/gradient\(/.test(layer)) continue;  // an image (a select's arrow)
+            const stops = (layer.match(/rgba?\([^)]*\)/g) || []).map(parseColor);
+            colours = colours.flatMap((below) => stops.map((stop) => over(stop, below)));
+        }
+    }
+    return colours;
+}
+
+function splitLayers(value) {
+    if (!value || value === "none") return [];
+    const layers = [];
+    let depth = 0, start = 0;
+    for (let i = 0; i < value.length; i++) {
+        if (value[i] === "(") depth++;
+        else if (value[i] === ")") depth--;
+        else if (value[i] === "," && depth === 0) {
+            layers.push(value.slice(start, i).trim());
+            start = i + 1;
+        }
+    }
+    layers.push(value.slice(start).trim());
+    return layers;
+}
+
+function parseColor(value) {
+    const parts = (value.match(/[\d.]+/g) || []).map(Number);
+    return [parts[0] || 0, parts[1] || 0, parts[2] || 0, parts.length > 3 ? parts[3] : 1];
+}
+
+function over(top, below) {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + below[i] * (1 - a)).concat([1]);
+}
+
+function luminance(c) {
+    const [r, g, b] = c.slice(0, 3).map((v) => {
+        v /= 255;
+        return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+function contrast(a, b) {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+}
+
+function hex(c) {
+    return "#" + c.slice(0, 3).map((v) => Math.round(v).toString(16).padStart(2, "0")).join("");
+}
+"""
+
 RUN = r"""async ({tags, extra, disabled}) => {
     await document.fonts.ready;
     const rules = axe.getRules(tags).map((rule) => rule.ruleId)
@@ -177,7 +248,53 @@ RUN = r"""async ({tags, extra, disabled}) => {
             nodes: undecided,
         });
     }
+    const faint = faintControls();
+    if (faint.length) {
+        found.push({
+            id: "non-text-contrast",
+            impact: "serious",
+            help: "The outline of a field, a tick box, or an icon-only button must stand "
+                + "out at 3:1 from what is around it (WCAG 1.4.11)",
+            nodes: faint,
+        });
+    }
     return found;
+
+    // --- WCAG 1.4.11, which axe does not check: a field is seen by its outline (against
+    // what is inside and what is around it), a ticked box by its fill, an icon-only
+    // button by its icon (drawn in currentColor). Disabled controls are exempt, and a
+    // focused one (an autofocus field) is left to the focus indicator's own check.
+    function faintControls() {
+        const selector = ".form-control, .form-select, .form-check-input, .payam-flag";
+        const out = [];
+        for (const el of document.querySelectorAll(selector)) {
+            if (el.disabled || !el.checkVisibility({visibilityProperty: true})) continue;
+            // A focused control shows its focus indicator: the focus check's part.
+            if (el.matches(":focus")) continue;
+            const style = getComputedStyle(el);
+            const icon = el.matches(".payam-flag");
+            const ticked = el.matches(".form-check-input:checked");
+            const mark = parseColor(
+                icon ? style.color : ticked ? style.backgroundColor : style.borderTopColor
+            );
+            const grounds = backgroundsOf(el.parentElement);
+            if (!icon && !ticked) grounds.push(...backgroundsOf(el));
+            let worst = Infinity;
+            let against = null;
+            for (const ground of grounds) {
+                const ratio = contrast(over(mark, ground), ground);
+                if (ratio < worst) { worst = ratio; against = ground; }
+            }
+            if (worst + 0.005 >= 3) continue;
+            out.push({
+                target: el.id ? `#${el.id}` : el.className,
+                html: el.outerHTML.slice(0, 300),
+                summary: `contrast ${worst.toFixed(2)} (${hex(over(mark, against))} `
+                    + `on ${hex(against)}), expected 3:1`,
+            });
+        }
+        return out;
+    }
 
     // --- text axe leaves undecided: on a gradient (the header, the landing page's
     // hero), under a background image, partly covered (a stretched link), too short.
@@ -207,67 +324,8 @@ RUN = r"""async ({tags, extra, disabled}) => {
             + `on ${hex(against)}), expected ${data.expectedContrastRatio}`};
     }
 
-    function backgroundsOf(element) {
-        const chain = [];
-        for (let el = element; el; el = el.parentElement) chain.unshift(el);
-        let colours = [[255, 255, 255, 1]];  // the canvas
-        for (const el of chain) {
-            const style = getComputedStyle(el);
-            const colour = parseColor(style.backgroundColor);
-            if (colour[3] > 0) colours = colours.map((below) => over(colour, below));
-            // Layers are listed top first: paint the bottom one first.
-            for (const layer of splitLayers(style.backgroundImage).reverse()) {
-                if (!/gradient\(/.test(layer)) continue;  // an image (a select's arrow)
-                const stops = (layer.match(/rgba?\([^)]*\)/g) || []).map(parseColor);
-                colours = colours.flatMap((below) => stops.map((stop) => over(stop, below)));
-            }
-        }
-        return colours;
-    }
-
-    function splitLayers(value) {
-        if (!value || value === "none") return [];
-        const layers = [];
-        let depth = 0, start = 0;
-        for (let i = 0; i < value.length; i++) {
-            if (value[i] === "(") depth++;
-            else if (value[i] === ")") depth--;
-            else if (value[i] === "," && depth === 0) {
-                layers.push(value.slice(start, i).trim());
-                start = i + 1;
-            }
-        }
-        layers.push(value.slice(start).trim());
-        return layers;
-    }
-
-    function parseColor(value) {
-        const parts = (value.match(/[\d.]+/g) || []).map(Number);
-        return [parts[0] || 0, parts[1] || 0, parts[2] || 0, parts.length > 3 ? parts[3] : 1];
-    }
-
-    function over(top, below) {
-        const a = top[3];
-        return [0, 1, 2].map((i) => top[i] * a + below[i] * (1 - a)).concat([1]);
-    }
-
-    function luminance(c) {
-        const [r, g, b] = c.slice(0, 3).map((v) => {
-            v /= 255;
-            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-        });
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    }
-
-    function contrast(a, b) {
-        const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-        return (hi + 0.05) / (lo + 0.05);
-    }
-
-    function hex(c) {
-        return "#" + c.slice(0, 3).map((v) => Math.round(v).toString(16).padStart(2, "0")).join("");
-    }
-}"""
+    %COLOURS%
+}""".replace("%COLOURS%", COLOURS)
 
 
 @dataclass(frozen=True)
