@@ -63,3 +63,23 @@ copy "$modules/vazirmatn/OFL.txt" "$vendor/vazirmatn/LICENSE"
 
 echo "copy_assets: static/vendor/ updated:"
 (cd "$vendor" && find . -type f | sort | sed 's|^\./|  |')
+
+# axe-core, for the accessibility sweep of the browser tests only (never served): a copy
+# is committed, so `make e2e` on a fresh clone needs no npm.
+axe_source="$modules/axe-core"
+axe_target="$root/tests/e2e/vendor/axe-core"
+if [[ ! -d "$axe_source" ]]; then
+    echo "copy_assets: $axe_source is missing; run 'npm ci' (it installs devDependencies)." >&2
+    exit 1
+fi
+rm -rf "$axe_target"
+mkdir -p "$axe_target"
+# Byte for byte (the file has no source map comment), so it matches the published one.
+cp "$axe_source/axe.min.js" "$axe_source/LICENSE" "$axe_source/LICENSE-3RD-PARTY.txt" "$axe_target/"
+axe_version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$axe_source/package.json" | head -n 1)"
+{
+    echo "axe-core $axe_version (npm), MPL-2.0: see LICENSE. Copied by scripts/copy_assets.sh"
+    echo "from node_modules; do not edit by hand. Loaded by tests/e2e/axe.py, which patches"
+    echo "its icon-ligature heuristic in memory and checks this version (AXE_VERSION)."
+} >"$axe_target/VERSION.txt"
+echo "copy_assets: tests/e2e/vendor/axe-core/ updated (axe-core $axe_version)."

@@ -152,8 +152,9 @@ def test_a_persian_letter_on_the_english_page_keeps_its_direction_and_one_date_f
     html = response.content.decode()
 
     assert '<html lang="en" dir="ltr">' in html
-    assert 'data-testid="letter-body" dir="rtl"' in html
-    assert 'id="letter-title" dir="rtl"' in html
+    # …and its language, so a screen reader reads it in a Persian voice (WCAG 3.1.2).
+    assert 'data-testid="letter-body" dir="rtl" lang="fa"' in html
+    assert 'id="letter-title" dir="rtl" lang="fa"' in html
     sent = re.search(r'data-testid="sent-at">([^<]*)<', html)
     assert sent is not None and sent.group(1) == "4 Azar 1405, 04:43"
     assert "آذر" not in html and "(04:43 1405/09/04)" not in html
@@ -168,7 +169,7 @@ def test_one_attachment_is_one_in_english_and_persian_keeps_its_digits(client, a
     inbox = client.get(reverse("mailbox:inbox")).content.decode()
     assert "1 attachments" not in inbox
     # The Persian subject writes its year in Persian digits, as its body does.
-    assert '<span dir="rtl">صورت‌حساب حق بیمه‌ی آبان ۱۴۰۵</span>' in inbox
+    assert '<span dir="rtl" lang="fa">صورت‌حساب حق بیمه‌ی آبان ۱۴۰۵</span>' in inbox
 
 
 def test_registration_steps_count_in_the_pages_digits(client):

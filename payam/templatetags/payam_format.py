@@ -7,6 +7,7 @@
 {{ count|fa_digits }}                 ۱۲
 {{ letter.subject|content_digits }}   Persian digits in Persian text, on English pages too
 {{ letter.body|text_dir }}             rtl / ltr / auto: the content's own direction
+{{ letter.body|text_lang }}            fa / en: the content's own language, for `lang`
 {{ event.ip|ip_address }}             <bdi dir="ltr">192.0.2.7</bdi>, Latin digits in every language
 {{ form.field|styled }}               the widget with Bootstrap classes
 {{ form.field|described }}            the widget, described by its hint and its error
@@ -16,6 +17,7 @@ from datetime import date, datetime
 
 from django import forms, template
 from django.forms import BoundField
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -69,6 +71,18 @@ def content_digits(value: object) -> str:
 def text_dir(value: object) -> str:
     """For `dir="…"` on content people wrote (a subject, a body, a name)."""
     return text_direction(value)
+
+
+@register.filter
+def text_lang(value: object) -> str:
+    """For `lang="…"` next to `dir`, so a screen reader reads a Persian letter on an
+    English page (or a Latin name on a Persian one) in the right voice (WCAG 3.1.2):
+    Persian for right-to-left text, English for left-to-right, the page's language
+    for text with no letters."""
+    direction = text_direction(value)
+    if direction == "auto":
+        return translation.get_language() or "fa"
+    return "fa" if direction == "rtl" else "en"
 
 
 @register.filter

@@ -60,6 +60,26 @@ def test_text_direction_follows_the_first_strong_letter(value, expected):
     assert render("{{ v|text_dir }}", v=value) == expected
 
 
+@pytest.mark.parametrize("page", ["fa", "en"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("صورت‌حساب حق بیمه", "fa"),
+        ("<p>مؤدی گرامی</p>", "fa"),
+        ("Noavaran Pars Co.", "en"),
+    ],
+)
+def test_text_language_follows_the_text_not_the_page(page, value, expected):
+    with translation.override(page):
+        assert render("{{ v|text_lang }}", v=value) == expected
+
+
+@pytest.mark.parametrize("page", ["fa", "en"])
+def test_text_without_letters_is_in_the_pages_language(page):
+    with translation.override(page):
+        assert render("{{ v|text_lang }}", v="۱۴۰۵ - 12") == page
+
+
 def test_the_long_date_is_in_the_readers_language_only():
     moment = datetime(2026, 11, 25, 1, 13, tzinfo=UTC)  # 04:43 in Tehran, 4 Azar 1405
     with translation.override("fa"):

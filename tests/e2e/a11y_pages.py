@@ -1,0 +1,474 @@
+"""The pages the accessibility sweep visits, and the URLs it leaves out with a reason.
+
+Every URL pattern of the portal (`django.urls.get_resolver()`, walked through every
+include) must be either in VISITS — with the persona that reaches it, concrete
+arguments from the demo data and, where a page needs it, the state it is in — or in
+EXCLUDED / EXCLUDED_NAMESPACES with the reason it is not a page. A new URL that is
+neither fails `test_every_url_is_swept_or_excluded`.
+
+A pattern is known by its name (`namespace:name`); one without a name by its route
+(all of them are redirects of allauth's old paths)."""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from playwright.sync_api import Page
+
+from accounts.views_profile import MOBILE_SESSION_KEY
+
+# --- the URL configuration ------------------------------------------------------------
+
+
+def pattern_key(namespace: str, pattern: URLPattern, prefix: str) -> str:
+    if pattern.name:
+        return f"{namespace}:{pattern.name}" if namespace else pattern.name
+    return f"<unnamed {prefix}{pattern.pattern}>"
+
+
+def url_patterns(
+    resolver: URLResolver | None = None, namespace: str = "", prefix: str = ""
+) -> Iterator[tuple[str, str, str]]:
+    """(key, route, namespace) of every URL pattern, through every include."""
+    resolver = resolver or get_resolver()
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver):
+            inner = namespace
+            if item.namespace:
+                inner = f"{namespace}:{item.namespace}" if namespace else item.namespace
+            yield from url_patterns(item, inner, prefix + str(item.pattern))
+        else:
+            yield pattern_key(namespace, item, prefix), f"{prefix}{item.pattern}", namespace
+
+
+# --- what is not a page -------------------------------------------------------------------
+
+POST_ONLY = "POST only: answers a form that is swept on the page that holds it ({})"
+DOWNLOAD = "a file download, not a page ({})"
+
+EXCLUDED_NAMESPACES: dict[str, str] = {
+    "admin": "Django's own admin, for the operators: not the portal's templates (it has "
+    "only a stylesheet of ours); its accessibility is Django's",
+}
+
+EXCLUDED: dict[str, str] = {
+    # Machines, not people.
+    "healthz": "JSON for the load balancer",
+    "favicon": "a redirect to the icon file",
+    "set_language": POST_ONLY.format("the language switch in the header of every page"),
+    "sms:delivery_report": "webhook of the SMS gateways (POST, signed)",
+    "sms:inbound": "webhook of the SMS gateways (POST, signed)",
+    "sms:ussd_callback": "webhook of the USSD gateway (POST); answers in plain text",
+    "sms:dev_outbox": "a developer's tool of `make run`, served only while DEBUG is on "
+    "(404 otherwise); not part of the portal",
+    "captcha-image": "the captcha's PNG image (its alternative text is swept on the forms)",
+    "captcha-image-2x": "the captcha's PNG image at twice the size",
+    "captcha-audio": "the captcha's sound file (django-simple-captcha's own; not linked)",
+    "captcha-refresh": "JSON for the captcha's 'another image' button",
+    "openid_connect_callback": "where the national gateway sends the browser back; "
+    "redirects to the inbox or to socialaccount_login_error",
+    # Writes: each form is swept on the page that shows it.
+    "mailbox:flags": POST_ONLY.format("the star and archive buttons of mailbox:inbox"),
+    "mailbox:proxy_stop": POST_ONLY.format("the acting banner, with the proxy persona"),
+    "mailbox:proxy_act": POST_ONLY.format("mailbox:proxies of the proxy persona"),
+    "mailbox:proxy_move": POST_ONLY.format("mailbox:proxies (accept, decline, revoke)"),
+    "accounts:profile_notifications": POST_ONLY.format("accounts:profile"),
+    "accounts:landing": "a redirect to where sign-in lands (inbox or profile)",
+    # Files.
+    "mailbox:attachment": DOWNLOAD.format("a letter's PDF attachment"),
+    "mailbox:sent_attachment": DOWNLOAD.format("the attachment of a sent letter"),
+    "mailbox:pdf": DOWNLOAD.format("the letter as PDF; its HTML twin mailbox:print is swept"),
+    "mfa_download_recovery_codes": DOWNLOAD.format("the recovery codes as a text file"),
+    # allauth views that the portal switches off or replaces.
+    "account_signup": "shadowed by the redirect to accounts:register_natural",
+    "account_email": "shadowed by the redirect to accounts:profile",
+    "account_reset_password": "shadowed by the redirect to accounts:recover",
+    "account_reset_password_done": "shadowed by the redirect to accounts:recover",
+    "account_reset_password_from_key": "shadowed by the redirect to accounts:recover",
+    "account_reset_password_from_key_done": "shadowed by the redirect to accounts:recover",
+    "account_confirm_email": "shadowed by the redirect to accounts:profile (no e-mail "
+    "verification through allauth; the profile has its own)",
+    "account_email_verification_sent": "shadowed by the redirect to accounts:profile",
+    "account_confirm_login_code": "login by code is off (ACCOUNT_LOGIN_BY_CODE_ENABLED); "
+    "the view only redirects to the login page",
+    "account_set_password": "every account has a password (registration sets one); "
+    "allauth redirects to account_change_password, which is swept",
+    "socialaccount_signup": "single sign-on never creates an account (SOCIALACCOUNT_AUTO_"
+    "SIGNUP off, the adapter refuses); without a pending gateway login it redirects to login",
+    "<unnamed accounts/signup/>": "a redirect to accounts:register_natural",
+    "<unnamed accounts/password/reset/>": "a redirect to accounts:recover",
+    "<unnamed ^accounts/password/reset/(?:done|key/.*)/$>": "a redirect to accounts:recover",
+    "<unnamed accounts/email/>": "a redirect to accounts:profile",
+    "<unnamed ^accounts/confirm-email/>": "a redirect to accounts:profile",
+    "<unnamed accounts/social/login/cancelled/>": "allauth's old path, a redirect",
+    "<unnamed accounts/social/login/error/>": "allauth's old path, a redirect",
+    "<unnamed accounts/social/signup/>": "allauth's old path, a redirect",
+    "<unnamed accounts/social/connections/>": "allauth's old path, a redirect",
+}
+
+
+# --- the pages ----------------------------------------------------------------------------
+
+
+@dataclass
+class Demo:
+    """What the visits need of the demo data (`seed_demo`), looked up once seeded."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+
+@dataclass
+class Here:
+    """What a visit's `prepare` and `act` get: the tab, the persona's server-side
+    session (to put a page's state in it, as the steps before would) and the demo."""
+
+    page: Page
+    base_url: str
+    session: Callable[[], SessionBase]  # the tab's session as it is now
+    demo: Demo
+
+
+Step = Callable[[Here], None]
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str  # the URL pattern's key (see pattern_key)
+    persona: str
+    args: Callable[[Demo], dict[str, Any]] | None = None
+    query: str = ""
+    state: str = ""  # what the page shows, for the report ("with errors", "found", …)
+    prepare: Step | None = None  # before the page is opened
+    act: Step | None = None  # on the page, before axe runs
+    status: int = 200
+    path: str = ""  # instead of `name`: a path no pattern matches (the 404 page)
+    lands: str = ""  # the URL `act` ends at, when its form posts elsewhere
+    widths: tuple[int, ...] = ()  # only at these widths (all when empty)
+
+    @property
+    def shows(self) -> str:
+        """The URL pattern of the page that axe checks."""
+        return self.lands or self.name
+
+
+def _no_validation_submit(selector: str) -> Step:
+    """Send the form as it is, without the browser's own checks (`required`), so the
+    page answers with its error messages — what a screen reader user meets."""
+
+    def step(here: Here) -> None:
+        page = here.page
+        form = page.locator(selector).first
+        form.evaluate("form => { form.noValidate = true; }")
+        with page.expect_navigation(wait_until="load"):
+            form.locator("button[type=submit]").last.click()
+
+    return step
+
+
+def _fill_and_submit(selector: str, values: dict[str, str]) -> Step:
+    def step(here: Here) -> None:
+        page = here.page
+        form = page.locator(selector).first
+        for name, value in values.items():
+            form.locator(f"[name={name}]").fill(value)
+        form.evaluate("form => { form.noValidate = true; }")
+        with page.expect_navigation(wait_until="load"):
+            form.locator("button[type=submit]").last.click()
+
+    return step
+
+
+def _open_menu(here: Here) -> None:
+    """At phone width the header's menu is folded; open it, as a person would."""
+    here.page.locator(".navbar-toggler").click()
+    # Bootstrap sets .show once the unfolding is over (.collapsing meanwhile).
+    here.page.locator("#payam-nav.show").wait_for()
+
+
+def _registration(kind: str, *, verified: bool) -> Step:
+    """The session of a registration whose first step passed (and, with `verified`,
+    whose code was accepted), as accounts.views keeps it."""
+
+    def step(here: Here) -> None:
+        pending = here.demo[f"pending_{kind}"]
+        session = here.session()
+        session[f"registration_{kind}"] = replace(pending, otp_verified=verified).to_session()
+        session.save()
+
+    return step
+
+
+def _recovery(*, verified: bool) -> Step:
+    def step(here: Here) -> None:
+        pending = here.demo["pending_recovery"]
+        session = here.session()
+        session["password_recovery"] = replace(pending, otp_verified=verified).to_session()
+        session.save()
+
+    return step
+
+
+def _mobile_change(here: Here) -> None:
+    """A new mobile asked for on the profile: its code was sent."""
+    session = here.session()
+    session[MOBILE_SESSION_KEY] = {
+        "user": int(session["_auth_user_id"]),
+        "mobile": "+989123456780",
+        "started_at": timezone.now().isoformat(),
+    }
+    session.save()
+
+
+def _staff_password_step(here: Here) -> None:
+    """The ITO expert's password accepted: the second step (the code) is asked."""
+    page = here.page
+    page.goto(f"{here.base_url}/accounts/login/", wait_until="load")
+    page.locator("input[name=login]").fill("ito.expert")
+    page.locator("input[name=password]").fill(here.demo["password"])
+    page.locator("input[name=captcha_1]").fill("PASSED")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form:has([name=login]) button[type=submit]").click()
+
+
+def _code(key: str) -> Callable[[Demo], dict[str, Any]]:
+    return lambda demo: {"tracking_code": demo[key]}
+
+
+ANONYMOUS, CITIZEN, COMPANY, PROXY = "anonymous", "citizen", "company", "proxy"
+EXPERT, CLERK, ADMIN = "ito-expert", "broker-clerk", "admin"
+
+VISITS: tuple[Visit, ...] = (
+    # --- anyone ------------------------------------------------------------------------
+    Visit("home", ANONYMOUS),
+    Visit("home", ANONYMOUS, state="menu open", act=_open_menu, widths=(390,)),
+    Visit("letter_verify", ANONYMOUS),
+    Visit("letter_verify", ANONYMOUS, state="genuine", query="verify_genuine"),
+    Visit("letter_verify", ANONYMOUS, state="not found", query="verify_unknown"),
+    Visit("letter_verify", ANONYMOUS, state="with errors", query="verify_invalid"),
+    Visit("sms:sender_check", ANONYMOUS),
+    Visit("sms:sender_check", ANONYMOUS, state="official", query="sender_official"),
+    Visit("sms:sender_check", ANONYMOUS, state="not official", query="sender_unknown"),
+    Visit("account_login", ANONYMOUS),
+    Visit(
+        "account_login",
+        ANONYMOUS,
+        state="wrong password",
+        act=_fill_and_submit(
+            "main form:has([name=login])",
+            {"login": "0078901235", "password": "not-the-password", "captcha_1": "PASSED"},
+        ),
+    ),
+    Visit("accounts:register_natural", ANONYMOUS),
+    Visit(
+        "accounts:register_natural",
+        ANONYMOUS,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit(
+        "accounts:register_natural_verify",
+        ANONYMOUS,
+        prepare=_registration("natural", verified=False),
+    ),
+    Visit(
+        "accounts:register_natural_password",
+        ANONYMOUS,
+        prepare=_registration("natural", verified=True),
+    ),
+    Visit("accounts:register_legal", ANONYMOUS),
+    Visit(
+        "accounts:register_legal",
+        ANONYMOUS,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit(
+        "accounts:register_legal_verify", ANONYMOUS, prepare=_registration("legal", verified=False)
+    ),
+    Visit(
+        "accounts:register_legal_password", ANONYMOUS, prepare=_registration("legal", verified=True)
+    ),
+    Visit("accounts:recover", ANONYMOUS),
+    Visit(
+        "accounts:recover",
+        ANONYMOUS,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit("accounts:recover_verify", ANONYMOUS, prepare=_recovery(verified=False)),
+    Visit(
+        "accounts:recover_verify",
+        ANONYMOUS,
+        state="wrong code",
+        prepare=_recovery(verified=False),
+        act=_fill_and_submit("main form[method=post]:has([name=code])", {"code": "000000"}),
+    ),
+    Visit("accounts:recover_password", ANONYMOUS, prepare=_recovery(verified=True)),
+    Visit("account_inactive", ANONYMOUS),
+    Visit("openid_connect_login", ANONYMOUS, args=lambda demo: {"provider_id": "sso"}),
+    Visit("socialaccount_login_cancelled", ANONYMOUS),
+    Visit("socialaccount_login_error", ANONYMOUS, status=401),  # allauth answers 401
+    Visit("", ANONYMOUS, path="/no-such-page/", state="404", status=404),
+    # Last: it signs the tab half in (the password step of the ITO expert).
+    Visit("mfa_authenticate", ANONYMOUS, prepare=_staff_password_step),
+    # --- a citizen, علی رضایی -------------------------------------------------------
+    Visit("mailbox:inbox", CITIZEN),
+    Visit("mailbox:inbox", CITIZEN, state="filtered", query="inbox_filtered"),
+    Visit("mailbox:starred", CITIZEN),
+    Visit("mailbox:archived", CITIZEN),
+    Visit("mailbox:letter", CITIZEN, args=_code("letter_with_pdf"), state="with a PDF"),
+    Visit("mailbox:letter", CITIZEN, args=_code("letter_reply_allowed"), state="reply form"),
+    Visit(
+        "mailbox:letter",
+        CITIZEN,
+        args=_code("letter_reply_allowed"),
+        state="empty reply sent",
+        act=_no_validation_submit("main form:has([name=body])"),
+        lands="mailbox:reply",
+    ),
+    Visit("mailbox:letter", CITIZEN, args=_code("letter_thread"), state="a thread"),
+    Visit("mailbox:letter", CITIZEN, args=_code("letter_summons"), state="legal notice"),
+    Visit("mailbox:print", CITIZEN, args=_code("letter_with_pdf")),
+    Visit("mailbox:access_log", CITIZEN),
+    Visit("mailbox:proxies", CITIZEN),
+    Visit(
+        "mailbox:proxies",
+        CITIZEN,
+        state="empty form sent",
+        act=_no_validation_submit("main form:has([name=national_code])"),
+        lands="mailbox:proxy_new",
+    ),
+    Visit("mailbox:agencies", CITIZEN),
+    Visit("mailbox:write", CITIZEN, args=lambda demo: {"mailbox_id": demo["agency_mailbox"]}),
+    Visit(
+        "mailbox:write",
+        CITIZEN,
+        args=lambda demo: {"mailbox_id": demo["agency_mailbox"]},
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit("mailbox:sent", CITIZEN),
+    Visit("mailbox:sent_letter", CITIZEN, args=_code("sent_answered"), state="answered"),
+    Visit("mailbox:sent_letter", CITIZEN, args=_code("sent_delivered"), state="delivered"),
+    Visit("accounts:profile", CITIZEN),
+    Visit(
+        "accounts:profile",
+        CITIZEN,
+        state="e-mail refused",
+        act=_fill_and_submit("main form:has([name=email])", {"email": "not-an-address"}),
+        lands="accounts:profile_email",
+    ),
+    Visit(
+        "accounts:profile",
+        CITIZEN,
+        state="mobile refused",
+        act=_fill_and_submit("main form:has([name=mobile])", {"mobile": "12345"}),
+        lands="accounts:profile_mobile",
+    ),
+    Visit("accounts:profile_logins", CITIZEN),
+    Visit("accounts:profile_mobile_verify", CITIZEN, prepare=_mobile_change),
+    Visit(
+        "accounts:profile_email_confirm",
+        CITIZEN,
+        args=lambda demo: {"token": demo["email_token"]},
+    ),
+    Visit(
+        "accounts:profile_email_confirm",
+        CITIZEN,
+        args=lambda demo: {"token": "not-a-token"},
+        state="broken link",
+        status=400,
+    ),
+    Visit("account_change_password", CITIZEN),
+    Visit(
+        "account_change_password",
+        CITIZEN,
+        state="with errors",
+        act=_fill_and_submit(
+            "main form[method=post]",
+            {"oldpassword": "not-my-password", "password1": "x", "password2": "y"},
+        ),
+    ),
+    Visit("mfa_index", CITIZEN),
+    Visit("mfa_activate_totp", CITIZEN),
+    Visit("usersessions_list", CITIZEN),
+    Visit("socialaccount_connections", CITIZEN),
+    Visit("account_logout", CITIZEN),
+    Visit("account_reauthenticate", CITIZEN),
+    Visit("", CITIZEN, path="/inbox/no-such-letter/", state="404", status=404),
+    # --- the company, شرکت نوآوران پارس, signed in itself ---------------------------------
+    Visit("mailbox:inbox", COMPANY),
+    Visit("mailbox:letter", COMPANY, args=_code("company_letter")),
+    Visit("mailbox:proxies", COMPANY),
+    Visit("mailbox:access_log", COMPANY),
+    Visit("accounts:profile", COMPANY),
+    # --- مریم احمدی, acting for the company as its proxy ------------------------------
+    Visit("mailbox:inbox", PROXY),
+    Visit("mailbox:letter", PROXY, args=_code("company_letter")),
+    Visit("mailbox:proxies", PROXY),
+    Visit("accounts:profile", PROXY),
+    # --- staff: the ITO expert and the broker-office clerk land on the profile today --
+    Visit("accounts:profile", EXPERT),
+    Visit("mfa_index", EXPERT),
+    Visit("mfa_reauthenticate", EXPERT),
+    Visit("mfa_view_recovery_codes", EXPERT),
+    Visit("mfa_generate_recovery_codes", EXPERT),
+    Visit("mfa_deactivate_totp", EXPERT),
+    Visit("accounts:profile", CLERK),
+    Visit("accounts:profile", ADMIN),
+)
+
+# Query strings of the visits (a visit names one by key; the values need the demo).
+QUERIES: dict[str, Callable[[Demo], str]] = {
+    "verify_genuine": lambda demo: f"t={demo['verify'][0]}&v={demo['verify'][1]}",
+    "verify_unknown": lambda demo: "t=0000000000&v=000000",
+    "verify_invalid": lambda demo: "t=!!&v=",
+    "sender_official": lambda demo: "number=4040",
+    "sender_unknown": lambda demo: "number=09121234567",
+    "inbox_filtered": lambda demo: "q=" + demo["search"],
+}
+
+PERSONAS: dict[str, str | None] = {
+    ANONYMOUS: None,
+    CITIZEN: "0012345679",
+    COMPANY: "10100123456",
+    PROXY: "0023456787",
+    EXPERT: "ito.expert",
+    CLERK: "broker.clerk",
+    ADMIN: "admin",
+}
+
+
+def swept_keys() -> set[str]:
+    return {key for visit in VISITS for key in (visit.name, visit.lands) if key}
+
+
+def unaccounted() -> list[str]:
+    """URL patterns that the sweep neither visits nor excludes with a reason."""
+    missing = []
+    for key, route, namespace in url_patterns():
+        outermost = namespace.split(":", 1)[0]
+        if key in swept_keys() or key in EXCLUDED or outermost in EXCLUDED_NAMESPACES:
+            continue
+        missing.append(f"{key}  ({route})")
+    return missing
+
+
+def stale() -> list[str]:
+    """Names in VISITS or EXCLUDED that no URL pattern has any more, or in both."""
+    keys = {key for key, _route, _namespace in url_patterns()}
+    return sorted((swept_keys() | set(EXCLUDED)) - keys) + sorted(swept_keys() & set(EXCLUDED))
+
+
+SAFE_NAME = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    return SAFE_NAME.sub("-", text.lower()).strip("-")
