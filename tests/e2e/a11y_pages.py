@@ -68,7 +68,8 @@ EXCLUDED: dict[str, str] = {
     "captcha-image": "the captcha's PNG image (its alternative text is swept on the forms)",
     "captcha-image-2x": "the captcha's PNG image at twice the size",
     "captcha-audio": "the captcha's sound file (django-simple-captcha's own; not linked)",
-    "captcha-refresh": "JSON for the captcha's 'another image' button",
+    "captcha-refresh": "JSON for the captcha's 'another code' button",
+    "captcha_audio": "the spoken captcha's WAV file (its «شنیدن کد» button is swept on the forms)",
     "openid_connect_callback": "where the national gateway sends the browser back; "
     "redirects to the inbox or to socialaccount_login_error",
     # Writes: each form is swept on the page that shows it.
