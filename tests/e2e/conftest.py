@@ -263,3 +263,11 @@ class DevOutbox:
 @pytest.fixture
 def dev_outbox(settings, live_server) -> DevOutbox:
     return DevOutbox(settings, live_server.url)
+
+
+@pytest.fixture
+def demo() -> None:
+    """The demo data of `make run`: accounts, agencies, letters and the company's proxy."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", allow_production=True)

@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Locator, expect
 from pypdf import PdfReader
 
@@ -38,11 +37,6 @@ ALI = "0012345679"
 MARYAM = {"national_code": "0023456787", "mobile": "09123456789", "masked": "م*** ا***"}
 ASKS_FOR_REPLY = "درخواست مدارک تکمیلی برای بازپرداخت مالیات"
 TRACKING_CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{10}")
-
-
-@pytest.fixture
-def demo() -> None:
-    call_command("seed_demo", allow_production=True)
 
 
 def focused(j: Journey) -> Locator:

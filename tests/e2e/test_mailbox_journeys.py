@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 from pypdf import PdfReader
 
@@ -48,12 +47,6 @@ ASKS_FOR_REPLY = "درخواست مدارک تکمیلی برای بازپردا
 INSTALMENTS = "موافقت با تقسیط بدهی مالیات"  # unread
 PERSIAN_DIGIT = re.compile("[۰-۹]")
 TRACKING_CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{10}")
-
-
-@pytest.fixture
-def demo() -> None:
-    """The demo data of `make run`: accounts, agencies and letters."""
-    call_command("seed_demo", allow_production=True)
 
 
 def rows(journey: Journey) -> Locator:

@@ -12,7 +12,6 @@ Screenshots: tests/e2e/screenshots/walk_*.png (and <journey>-<nn>-<step>.png).""
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from accounts.demo import DEMO_PASSWORD
@@ -28,11 +27,6 @@ ALI, MARYAM, COMPANY = "0012345679", "0023456787", "10100123456"
 INFORMAL = ("رمز عبور", "کد تایید", "تایید", "گذرواژه‌ات", "کرده‌ای؟", "احراز هویت دومرحله‌ای")
 SUMMONS = "ابلاغیه‌ی الکترونیکی پرونده"
 PERSIAN_LETTERS = re.compile("[\u0600-\u06ff]")
-
-
-@pytest.fixture
-def demo() -> None:
-    call_command("seed_demo", allow_production=True)
 
 
 def assert_formal(journey: Journey) -> None:
