@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from payam.text import mask_name
+from payam.text import name_initials
 
 from .constants import (
     SUBJECT_MAX_LENGTH,
@@ -506,7 +506,7 @@ class ProxyGrant(models.Model):
         proxy accepted, so naming a national code never tells the owner whose it
         is; in full once the proxy agreed to read for them."""
         name = self.proxy.display_name
-        return name if self.accepted_at is not None else mask_name(name)
+        return name if self.accepted_at is not None else name_initials(name)
 
     def covers(self, delivery: "Delivery") -> bool:
         """The delivery is in this grant's mailbox and, with an agency filter,

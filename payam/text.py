@@ -130,7 +130,7 @@ def normalize_username(value: str) -> str:
     return _INVISIBLE.sub("", to_ascii_digits(value)).replace(ZWNJ, "").strip()
 
 
-def mask_name(name: str) -> str:
+def name_initials(name: str) -> str:
     """«م*** ا***» for «مریم احمدی»: the first letter of each word, the rest
     hidden. Enough for a person to see they named the one they meant, too little
     for a stranger to learn whose national code they typed."""

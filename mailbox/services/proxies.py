@@ -15,7 +15,7 @@ from payam import ratelimit
 from payam.audit import audit_record
 from payam.identifiers import clean_national_code
 from payam.phone import normalize_mobile
-from payam.text import localized_digits, mask_name
+from payam.text import localized_digits, name_initials
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.exceptions import SmsError
 from sms.services import sms_queue
@@ -204,7 +204,7 @@ def proxy_grant(
     _count_lookup(owner=actor, national_code=code, ip=ip)
     proxy = _known_person(national_code=code, mobile=mobile, birth_date=birth_date)
     if not has_active_inbox(proxy):
-        raise ProxyInboxNotActive(masked_name=mask_name(proxy.display_name))
+        raise ProxyInboxNotActive(masked_name=name_initials(proxy.display_name))
     mailbox = mailbox_for_user(user=actor)
     now = timezone.now()
     with transaction.atomic():

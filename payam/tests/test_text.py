@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from payam.phone import local_mobile, normalize_mobile
 from payam.text import (
     ZWNJ,
-    mask_name,
+    name_initials,
     normalize_digits,
     normalize_name,
     normalize_text,
@@ -106,12 +106,12 @@ def test_bad_mobiles_are_refused(value):
     ],
 )
 def test_a_masked_name_shows_only_each_words_first_letter(name, masked):
-    assert mask_name(name) == masked
+    assert name_initials(name) == masked
 
 
 @given(st.text())
 def test_a_masked_name_never_holds_more_than_first_letters(name):
-    for word in mask_name(name).split(" "):
+    for word in name_initials(name).split(" "):
         assert word == "" or (word.endswith("***") and len(word) == 4)
 
 
