@@ -215,7 +215,7 @@ def inbox_senders(*, user: Actor, grant: ProxyGrant | None = None) -> list[tuple
     """(mailbox id, name) of everyone who has sent a letter to the reader's
     inbox, by name: the choices of the inbox's sender filter. Kept in the cache
     per inbox owner like the unread count, and dropped with it when letters
-    arrive (services.forget_unread_counts); a proxy limited to one agency sees
+    arrive (services.forget_inbox_caches); a proxy limited to one agency sees
     only that agency."""
     if grant is None:
         if not user.is_authenticated or not getattr(user, "is_active", False):
@@ -256,6 +256,12 @@ def senders_cache_key(user_id: int) -> str:
     return f"mailbox:senders:{user_id}"
 
 
+def inbox_version_key(user_id: int) -> str:
+    """The version of the owner's inbox list: rendered lists are kept under it
+    (mailbox.fragments) and every change of what the list shows drops it."""
+    return f"mailbox:inbox-version:{user_id}"
+
+
 def _cached(key: str, compute: Callable[[], T]) -> T:
     """`compute()` kept in the cache under `key` for INBOX_UNREAD_CACHE_SECONDS.
     A cache that is down costs the computation, never the page."""
@@ -278,7 +284,7 @@ def unread_count_cached(*, user: Actor) -> int:
     """`unread_count` for the header of every page: one query over the partial
     index `delivery_unread_idx`, then kept in the cache for
     INBOX_UNREAD_CACHE_SECONDS. New deliveries and the owner's first reads drop
-    it after their commit (services.forget_unread_counts), so the count is
+    it after their commit (services.forget_inbox_caches), so the count is
     current; the expiry only bounds how stale it gets if a drop is lost. A cache
     that is down costs the query, never the page."""
     if not user.is_authenticated:

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from payam.middleware import client_ip
 
-from . import selectors, services
+from . import fragments, selectors, services
 from .constants import AccessAction, ReaderRole
 from .exceptions import AttachmentRefused, MailboxError, ReplyNotAllowed
 from .forms import InboxFilterForm, ReplyForm
@@ -160,23 +161,35 @@ def record_access(request: HttpRequest, delivery: Delivery, action: AccessAction
 def _list(request: HttpRequest, name: str) -> HttpResponse:
     title, scope = LIST_VIEWS[name]
     grant = acting_grant(request)
-    form = InboxFilterForm(
-        request.GET, senders=selectors.inbox_senders(user=request.user, grant=grant)
-    )
-    form.is_valid()  # errors are shown; the valid filters still apply
-    page = selectors.inbox(
-        user=request.user, grant=grant, after=request.GET.get("after"), **scope, **form.filters()
-    )
-    return render(
-        request,
-        "mailbox/inbox.html",
-        {
-            "title": title,
+
+    def render_list() -> str:
+        form = InboxFilterForm(
+            request.GET, senders=selectors.inbox_senders(user=request.user, grant=grant)
+        )
+        form.is_valid()  # errors are shown; the valid filters still apply
+        page = selectors.inbox(
+            user=request.user,
+            grant=grant,
+            after=request.GET.get("after"),
+            **scope,
+            **form.filters(),
+        )
+        context = {
             "view_name": name,
             "form": form,
             "page": page,
             "older_page": "after" in request.GET,
-        },
+            "csrf_token": fragments.CSRF_PLACEHOLDER,
+        }
+        return render_to_string("mailbox/_inbox_list.html", context, request)
+
+    listing = (
+        fragments.owner_list(request, name, render_list)
+        if grant is None
+        else fragments.with_csrf(request, render_list())
+    )
+    return render(
+        request, "mailbox/inbox.html", {"title": title, "view_name": name, "listing": listing}
     )
 
 

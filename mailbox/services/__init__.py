@@ -33,7 +33,7 @@ from .reading import (
     delivery_mark_read,
     delivery_record_access,
     delivery_set_flags,
-    forget_unread_counts,
+    forget_inbox_caches,
 )
 from .sending import letter_reply, letter_send, letter_write
 
@@ -44,7 +44,7 @@ __all__ = [
     "fanout_move",
     "email_notices_retry",
     "email_notices_send",
-    "forget_unread_counts",
+    "forget_inbox_caches",
     "letter_fanout",
     "letter_notify",
     "letter_reply",

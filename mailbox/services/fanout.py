@@ -25,7 +25,7 @@ from ..models import (
     Mailbox,
 )
 from . import doorbell
-from .reading import forget_unread_counts
+from .reading import forget_inbox_caches
 from .recipients import LOOKUP_BATCH, Target, _create_deliveries, _mailboxes_for, _resolve
 
 COPY_BLOCK = 20_000  # staged recipients per write to the COPY stream
@@ -99,7 +99,7 @@ def _deliver_staged(letter: Letter, *, start: int, stop: int, at: datetime) -> i
         for kind, identifiers in missing.items():
             _mailboxes_for(kind, identifiers)
         staged, _resolved, owners = _insert_deliveries_sql(letter, start=start, stop=stop, at=at)
-    forget_unread_counts(owners)
+    forget_inbox_caches(owners)
     return staged
 
 

@@ -14,7 +14,7 @@ from ..models import (
     Delivery,
     Mailbox,
 )
-from .reading import forget_unread_counts
+from .reading import forget_inbox_caches
 
 MAILBOX_KIND_OF_USER = {UserKind.NATURAL: MailboxKind.NATURAL, UserKind.LEGAL: MailboxKind.LEGAL}
 USER_KIND_OF_MAILBOX: dict[str, str] = {
@@ -47,7 +47,7 @@ def mailbox_for_user(*, user: User) -> Mailbox:
             placeholder.owner = user
             placeholder.display_name = user.display_name[:200]
             placeholder.save(update_fields=["owner", "display_name"])
-            forget_unread_counts([user.pk])
+            forget_inbox_caches([user.pk])
             audit_record(
                 actor=user,
                 action="mailbox.bind",

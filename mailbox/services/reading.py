@@ -22,7 +22,7 @@ from ..models import (
     Delivery,
 )
 from ..permissions import Actor, may_read
-from ..selectors import senders_cache_key, unread_cache_key
+from ..selectors import inbox_version_key, senders_cache_key, unread_cache_key
 
 logger = logging.getLogger("payam.mailbox")
 
@@ -30,13 +30,17 @@ logger = logging.getLogger("payam.mailbox")
 # --- reading ---------------------------------------------------------------------------------
 
 
-def forget_unread_counts(owner_ids: Iterable[int | None]) -> None:
-    """After the commit, drop the cached header counts and inbox sender lists of
-    these accounts (new letters, a first read), so the next page reads again. A cache that is down
-    only leaves a count stale until it expires (selectors.unread_count_cached)."""
+def forget_inbox_caches(owner_ids: Iterable[int | None]) -> None:
+    """After the commit, drop what the cache keeps of these accounts' inboxes —
+    the header's unread count, the sender filter's choices and the version the
+    rendered inbox lists are kept under (new letters, a first read, a star or an
+    archive) — so the next page reads again. A cache that is down only leaves
+    them stale until they expire (INBOX_UNREAD_CACHE_SECONDS, INBOX_PAGE_CACHE_SECONDS)."""
     owners = {pk for pk in owner_ids if pk is not None}
     keys = sorted(
-        {unread_cache_key(pk) for pk in owners} | {senders_cache_key(pk) for pk in owners}
+        key
+        for pk in owners
+        for key in (unread_cache_key(pk), senders_cache_key(pk), inbox_version_key(pk))
     )
     if not keys:
         return
@@ -45,7 +49,7 @@ def forget_unread_counts(owner_ids: Iterable[int | None]) -> None:
         try:
             cache.delete_many(keys)
         except Exception:
-            logger.warning("Could not drop %s cached unread counts", len(keys), exc_info=True)
+            logger.warning("Could not drop %s inbox cache keys", len(keys), exc_info=True)
 
     transaction.on_commit(forget)
 
@@ -108,7 +112,7 @@ def delivery_mark_read(
         if stamped:
             delivery.first_read_at, delivery.first_read_by = now, str(acting_as)
             delivery.first_reader = actor  # type: ignore[assignment]
-            forget_unread_counts([delivery.recipient.owner_id])
+            forget_inbox_caches([delivery.recipient.owner_id])
             owner = delivery.recipient.owner
             audit_record(
                 actor=actor,
@@ -148,5 +152,6 @@ def delivery_set_flags(
         Delivery.objects.filter(pk=delivery.pk).update(**changes)
         for name, value in changes.items():
             setattr(delivery, name, value)
+        forget_inbox_caches([delivery.recipient.owner_id])
         audit_record(actor=actor, action="delivery.flags", target=delivery, data=changes)
     return delivery

@@ -30,7 +30,7 @@ from ..models import (
     Mailbox,
 )
 from .mailboxes import USER_KIND_OF_MAILBOX
-from .reading import forget_unread_counts
+from .reading import forget_inbox_caches
 
 LOOKUP_BATCH = 1000  # identifiers per IN (…) lookup
 
@@ -211,5 +211,5 @@ def _create_deliveries(letter: Letter, resolved: Sequence[Resolved], *, at: date
         batch_size=LOOKUP_BATCH,
         ignore_conflicts=True,
     )
-    forget_unread_counts(item.owner_id for item in resolved)
+    forget_inbox_caches(item.owner_id for item in resolved)
     return len(resolved)

@@ -404,3 +404,5 @@ LETTER_VERIFY_PER_MINUTE = env.int("LETTER_VERIFY_PER_MINUTE", default=20)  # /v
 LETTER_STUCK_SECONDS = env.int("LETTER_STUCK_SECONDS", default=300)  # before the sweeper re-rings
 # The header's unread count is cached this long at most (new letters and reads drop it).
 INBOX_UNREAD_CACHE_SECONDS = env.int("INBOX_UNREAD_CACHE_SECONDS", default=300)
+# A rendered inbox list is kept this long at most (mailbox.fragments; any change drops it).
+INBOX_PAGE_CACHE_SECONDS = env.int("INBOX_PAGE_CACHE_SECONDS", default=600)

@@ -11,15 +11,17 @@
 {{ event.ip|ip_address }}             <bdi dir="ltr">192.0.2.7</bdi>, Latin digits in every language
 {{ form.field|styled }}               the widget with Bootstrap classes
 {{ form.field|described }}            the widget, described by its hint and its error
+{% per_language %}…{% endper_language %}  rendered once per language (the layout's fixed parts)
 """
 
 from datetime import date, datetime
 
 from django import forms, template
 from django.forms import BoundField
+from django.template.base import Node, NodeList, Parser, Token
 from django.utils import translation
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from payam import jalali
 from payam.text import localized_digits, text_direction, to_persian_digits
@@ -138,3 +140,30 @@ def described(field: BoundField) -> str:
     control that has it."""
     ids = described_by(field)
     return field.as_widget(attrs={"aria-describedby": ids} if ids else None)
+
+
+class PerLanguageNode(Node):
+    """Its content rendered on first use in each language and reused after: for
+    the parts of the layout that depend on nothing but the language — texts,
+    static file URLs, reversed URLs. Never put anything of the request, the
+    person or the data inside (a test renders the layout as two people and
+    compares). The templates are compiled once per process, so a deploy (or a
+    changed template in development) starts afresh."""
+
+    def __init__(self, nodelist: NodeList) -> None:
+        self.nodelist = nodelist
+        self.rendered: dict[str, SafeString] = {}
+
+    def render(self, context: template.Context) -> SafeString:
+        language = translation.get_language() or ""
+        html = self.rendered.get(language)
+        if html is None:
+            html = self.rendered[language] = mark_safe(self.nodelist.render(context))  # noqa: S308
+        return html
+
+
+@register.tag
+def per_language(parser: Parser, token: Token) -> PerLanguageNode:
+    nodelist = parser.parse(("endper_language",))
+    parser.delete_first_token()
+    return PerLanguageNode(nodelist)
