@@ -29,7 +29,8 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from fontTools.ttLib import woff2
+from fontTools.ttLib import TTFont, woff2
+from fontTools.varLib import instancer
 from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -46,10 +47,17 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATE = "mailbox/letter_pdf.html"
 
+VARIABLE_FONT = "vendor/vazirmatn/Vazirmatn-Variable.woff2"
+# The weights css/letter.css uses: each a static instance of the variable font,
+# made once per process (font_instance). Given the variable font, WeasyPrint would
+# instantiate every weight again for every letter: some 0.2 s of each PDF.
+FONT_WEIGHTS = (400, 600, 700)
+FONT_URL = "vendor/vazirmatn/Vazirmatn-{weight}.ttf"  # served by StaticAssetFetcher only
+
 # The only files a letter's PDF may load, relative to the static folder.
 ASSETS = {
     "css/letter.css": "text/css",
-    "vendor/vazirmatn/Vazirmatn-Variable.woff2": "font/woff2",
+    **{FONT_URL.format(weight=weight): "font/ttf" for weight in FONT_WEIGHTS},
 }
 
 
@@ -64,16 +72,31 @@ def base_url() -> str:
 
 
 @cache
+def _variable_font() -> bytes:
+    """The variable font as TrueType, decompressed from WOFF2 once per process
+    (WeasyPrint would spend about a third of a second on it for every letter)."""
+    font = io.BytesIO()
+    woff2.decompress(io.BytesIO((static_dir() / VARIABLE_FONT).read_bytes()), font)
+    return font.getvalue()
+
+
+@cache
+def font_instance(weight: int) -> bytes:
+    """Vazirmatn at one weight, a static TrueType font cut from the variable one."""
+    variable = TTFont(io.BytesIO(_variable_font()))
+    static = instancer.instantiateVariableFont(variable, {"wght": weight})
+    out = io.BytesIO()
+    static.save(out)
+    return out.getvalue()
+
+
+@cache
 def _asset(name: str) -> tuple[bytes, str]:
-    """The file's bytes and type, read once per process. The WOFF2 font is
-    decompressed here, once: WeasyPrint would otherwise spend about a third of a
-    second on it for every letter."""
-    data = (static_dir() / name).read_bytes()
-    if data[:4] == b"wOF2":
-        font = io.BytesIO()
-        woff2.decompress(io.BytesIO(data), font)
-        return font.getvalue(), "font/ttf"
-    return data, ASSETS[name]
+    """The file's bytes and type, read or made once per process."""
+    for weight in FONT_WEIGHTS:
+        if name == FONT_URL.format(weight=weight):
+            return font_instance(weight), ASSETS[name]
+    return (static_dir() / name).read_bytes(), ASSETS[name]
 
 
 class RefusedURL(ValueError):
@@ -164,10 +187,11 @@ def css_string(text: str) -> str:
 
 
 def page_css() -> SafeString:
-    """The page's margin boxes, in the active language: «صفحه‌ی ۱ از ۲» (the
-    `persian` counter style gives Persian digits), the portal's name, and the
-    tracking code (the string `tracking`, set by the document's header) on
-    every page. Their look is in css/letter.css."""
+    """The font's faces (one static font per weight), and the page's margin boxes
+    in the active language: «صفحه‌ی ۱ از ۲» (the `persian` counter style gives
+    Persian digits), the portal's name, and the tracking code (the string
+    `tracking`, set by the document's header) on every page. Their look is in
+    css/letter.css."""
     numbers = {"{page}": "counter(page, persian)", "{pages}": "counter(pages, persian)"}
     pieces = re.split(r"(\{pages?\})", _("صفحه‌ی {page} از {pages}"))
     footer = " ".join(numbers.get(piece) or css_string(piece) for piece in pieces if piece)
@@ -177,8 +201,13 @@ def page_css() -> SafeString:
         f"@bottom-right {{ content: {portal}; }} "
         "@bottom-left { content: string(tracking); } }"
     )
+    faces = " ".join(
+        f'@font-face {{ font-family: "Vazirmatn"; font-weight: {weight}; '
+        f'src: url("{FONT_URL.format(weight=weight)}") format("truetype"); }}'
+        for weight in FONT_WEIGHTS
+    )
     # Safe: our own translations, every character but letters, digits and spaces escaped.
-    return mark_safe(css)  # noqa: S308
+    return mark_safe(f"{faces} {css}")  # noqa: S308
 
 
 def letter_html(*, delivery: Delivery, verify_url: str) -> str:

@@ -20,6 +20,7 @@ import qrcode.constants
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
@@ -238,9 +239,15 @@ def test_the_fetcher_refuses_every_url_but_our_font_and_style_sheet(url):
 
 def test_the_fetcher_serves_the_font_and_the_style_sheet():
     fetcher = paper.StaticAssetFetcher()
-    font = fetcher.fetch(paper.base_url() + "vendor/vazirmatn/Vazirmatn-Variable.woff2")
-    # Decompressed once per process, not for every letter.
-    assert font.read()[:4] == b"\x00\x01\x00\x00" and font.content_type == "font/ttf"
+    for weight in paper.FONT_WEIGHTS:
+        font = fetcher.fetch(paper.base_url() + paper.FONT_URL.format(weight=weight))
+        # A static TrueType font per weight, cut once per process, not for every letter.
+        data = font.read()
+        assert data[:4] == b"\x00\x01\x00\x00" and font.content_type == "font/ttf"
+        parsed = TTFont(io.BytesIO(data))
+        assert "fvar" not in parsed and parsed["OS/2"].usWeightClass == weight
+    with pytest.raises(paper.RefusedURL):  # the variable font itself is not needed
+        fetcher.fetch(paper.base_url() + paper.VARIABLE_FONT)
     sheet = fetcher.fetch(paper.base_url() + "css/../css/letter.css")
     assert b"@page" in sheet.read() and sheet.content_type == "text/css"
 
