@@ -36,6 +36,9 @@ from bench.scale import (  # noqa: E402
 )
 
 ANATOMY_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/payam_anatomy"
+# A cache of its own: the pages' cached parts are keyed by account id, and the
+# scale database (SCALE_REDIS_URL) has accounts with the same ids.
+ANATOMY_REDIS_URL = "redis://127.0.0.1:6379/13"
 DEMO_CITIZEN = "0012345679"
 
 
@@ -187,11 +190,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--database-url", default=ANATOMY_DATABASE_URL)
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    parser.add_argument("--redis-url", default=None)
     args = parser.parse_args()
+    redis_url = args.redis_url or (
+        ANATOMY_REDIS_URL if args.database_url == ANATOMY_DATABASE_URL else DEFAULT_REDIS_URL
+    )
 
     prepare_database(args.database_url)
-    setup_django(args.database_url, args.redis_url)
+    setup_django(args.database_url, redis_url)
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()  # every cached part starts empty
     from django.core.management import call_command
 
     from mailbox.models import Delivery

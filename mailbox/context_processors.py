@@ -12,7 +12,8 @@ def inbox(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.kind not in PERSON_USER_KINDS:
         return {"inbox_unread": None, "mailbox_acting": None}
+    unread = getattr(request, "inbox_unread", None)  # read with the inbox list (fragments)
     return {
-        "inbox_unread": unread_count_cached(user=user),
+        "inbox_unread": unread if isinstance(unread, int) else unread_count_cached(user=user),
         "mailbox_acting": getattr(request, "mailbox_grant", None),
     }

@@ -29,7 +29,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from .selectors import inbox_version_key
+from .selectors import inbox_version_key, unread_cache_key
 
 logger = logging.getLogger("payam.mailbox")
 
@@ -79,7 +79,10 @@ def owner_list(request: HttpRequest, view_name: str, render: Callable[[], str]) 
     owner_id = cast(int, request.user.pk)  # a signed-in owner (views.person_inbox)
     key = list_cache_key(request, view_name)
     try:
-        found = cache.get_many([inbox_version_key(owner_id), key])
+        # The header's unread count comes in the same round trip (context_processors.inbox).
+        found = cache.get_many([inbox_version_key(owner_id), key, unread_cache_key(owner_id)])
+        if isinstance(found.get(unread_cache_key(owner_id)), int):
+            request.inbox_unread = found[unread_cache_key(owner_id)]  # type: ignore[attr-defined]
         version = _version(owner_id, found.get(inbox_version_key(owner_id)))
     except Exception:
         logger.warning("The cache is unreachable; rendering the inbox list", exc_info=True)

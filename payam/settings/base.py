@@ -152,6 +152,11 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Read from the cache, kept in the database (payam.sessions): no query for the
+# session on most requests, and the database's answer at most this long after a
+# session ended while the cache was unreachable.
+SESSION_ENGINE = "payam.sessions"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=60)
 
 # django-allauth: username login only; accounts are created by our own registration
 # (civil registry + Shahkar + OTP), never by allauth's sign-up or by single sign-on.

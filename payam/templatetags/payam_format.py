@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from django import forms, template
 from django.forms import BoundField
-from django.template.base import Node, NodeList, Parser, Token
+from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -145,25 +145,29 @@ def described(field: BoundField) -> str:
 class PerLanguageNode(Node):
     """Its content rendered on first use in each language and reused after: for
     the parts of the layout that depend on nothing but the language — texts,
-    static file URLs, reversed URLs. Never put anything of the request, the
-    person or the data inside (a test renders the layout as two people and
-    compares). The templates are compiled once per process, so a deploy (or a
-    changed template in development) starts afresh."""
+    static file URLs, reversed URLs — and on the few values named after the tag
+    (`{% per_language view_name %}`: a page's name, a flag; never anything with
+    more than a handful of values). Nothing else of the request, the person or
+    the data may be inside (tests/test_per_language.py reads every block). The
+    templates are compiled once per process, so a deploy (or a changed template
+    in development) starts afresh."""
 
-    def __init__(self, nodelist: NodeList) -> None:
+    def __init__(self, nodelist: NodeList, vary_on: list[FilterExpression]) -> None:
         self.nodelist = nodelist
-        self.rendered: dict[str, SafeString] = {}
+        self.vary_on = vary_on
+        self.rendered: dict[tuple[object, ...], SafeString] = {}
 
     def render(self, context: template.Context) -> SafeString:
-        language = translation.get_language() or ""
-        html = self.rendered.get(language)
+        key = (translation.get_language() or "", *(v.resolve(context) for v in self.vary_on))
+        html = self.rendered.get(key)
         if html is None:
-            html = self.rendered[language] = mark_safe(self.nodelist.render(context))  # noqa: S308
+            html = self.rendered[key] = mark_safe(self.nodelist.render(context))  # noqa: S308
         return html
 
 
 @register.tag
 def per_language(parser: Parser, token: Token) -> PerLanguageNode:
+    vary_on = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
     nodelist = parser.parse(("endper_language",))
     parser.delete_first_token()
-    return PerLanguageNode(nodelist)
+    return PerLanguageNode(nodelist, vary_on)
