@@ -105,7 +105,7 @@ collectstatic: venv ## Collect static files for production
 
 serve: venv ## gunicorn (production web, behind the reverse proxy that docker-compose puts in front)
 	$(VENV)/bin/gunicorn payam.wsgi:application --bind 0.0.0.0:$(PORT) \
-	  --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	  --workers $${WEB_CONCURRENCY:-4} --access-logfile -
 
 worker: venv ## Celery worker on REDIS_URL, all queues
 	$(VENV)/bin/celery -A payam worker -l INFO -Q $(CELERY_QUEUES)

@@ -120,7 +120,7 @@ def test_redis_counts_and_expires(redis_url, settings):
     settings.CACHES = {
         "default": {"BACKEND": LOCMEM, "LOCATION": uuid.uuid4().hex},
         "redis": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "payam.cache.SharedClientRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
         },
