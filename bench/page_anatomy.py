@@ -14,6 +14,7 @@ keeps the table of each run that changed the figures.
 """
 
 import argparse
+import logging
 import statistics
 import sys
 import time
@@ -201,6 +202,7 @@ def main() -> None:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()  # every cached part starts empty
+    logging.getLogger("payam.request").setLevel(logging.WARNING)  # a line per request: not here
     from django.core.management import call_command
 
     from mailbox.models import Delivery
