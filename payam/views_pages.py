@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 # Where an executive agency registers: the agencies app's page, once it is mounted.
 AGENCY_REGISTER_URL_NAME = "agencies:register"
@@ -46,19 +46,18 @@ def support_contacts() -> dict[str, str]:
     return {key: value.strip() for key, value in contacts.items() if value.strip()}
 
 
-def page_context(page: str) -> dict[str, object]:
+def page_context() -> dict[str, object]:
     return {
-        "page": page,
         "agency_register_url": agency_register_url(),
         "support_contacts": support_contacts(),
     }
 
 
 def _content_page(page: str, doc: str) -> Callable[[HttpRequest], HttpResponse]:
-    @require_GET
+    @require_safe
     def view(request: HttpRequest) -> HttpResponse:
         template = select_template(content_template(page, get_language()))
-        return HttpResponse(template.render(page_context(page), request))
+        return HttpResponse(template.render(page_context(), request))
 
     view.__name__ = page
     view.__doc__ = doc

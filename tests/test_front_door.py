@@ -166,8 +166,9 @@ def test_a_language_without_its_own_page_gets_the_persian_one():
     assert views_pages.content_template("about", "fa") == ["payam/pages/about.fa.html"]
 
 
-def test_pages_refuse_writes(client):
+def test_pages_answer_head_and_refuse_writes(client):
     for page in ALL_PAGES:
+        assert client.head(reverse(f"pages:{page}")).status_code == 200
         assert client.post(reverse(f"pages:{page}")).status_code == 405
 
 
