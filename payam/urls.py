@@ -17,6 +17,7 @@ handler400 = "payam.views.bad_request"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("payam.urls_pages")),
     path("", include("mailbox.urls_public")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("inbox/", include("mailbox.urls")),

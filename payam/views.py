@@ -12,13 +12,14 @@ from django.views.decorators.http import require_GET, require_safe
 from payam import captcha_speech, health, ratelimit
 from payam.captcha import audio_url, live_challenge, new_challenge
 from payam.text import localized_digits
+from payam.views_pages import home_context
 
 MIB = 1024 * 1024
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    return render(request, "home.html", home_context(get_language()))
 
 
 @cache_control(public=True, max_age=60 * 60 * 24)

@@ -270,6 +270,13 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Tehran"  # what people see; the database stores UTC (USE_TZ)
 
+# --- The public pages (payam/views_pages.py) -----------------------------------------
+# How people reach the portal's own support team, shown on /contact/ and /support/
+# when set: a mailbox, a telephone number (as people dial it) and a postal address.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
+SUPPORT_PHONE = env.str("SUPPORT_PHONE", default="")
+SUPPORT_ADDRESS = env.str("SUPPORT_ADDRESS", default="")
+
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"

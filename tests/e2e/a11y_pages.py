@@ -193,6 +193,17 @@ def _open_menu(here: Here) -> None:
     here.page.locator("#payam-nav.show").wait_for()
 
 
+def _open_pages_menu(here: Here) -> None:
+    """The header's «راهنما و پشتیبانی» menu, opened from the keyboard as a person
+    would (at phone width the header's own menu first)."""
+    page = here.page
+    if page.locator(".navbar-toggler").is_visible():
+        _open_menu(here)
+    page.locator("[data-testid=header-pages-menu]").focus()
+    page.keyboard.press("Enter")
+    page.locator("[data-testid=header-pages].show").wait_for()
+
+
 def _registration(kind: str, *, verified: bool) -> Step:
     """The session of a registration whose first step passed (and, with `verified`,
     whose code was accepted), as accounts.views keeps it."""
@@ -249,6 +260,13 @@ VISITS: tuple[Visit, ...] = (
     # --- anyone ------------------------------------------------------------------------
     Visit("home", ANONYMOUS),
     Visit("home", ANONYMOUS, state="menu open", act=_open_menu, widths=(390,)),
+    Visit("pages:about", ANONYMOUS),
+    Visit("pages:rules", ANONYMOUS),
+    Visit("pages:faq", ANONYMOUS),
+    Visit("pages:support", ANONYMOUS),
+    Visit("pages:contact", ANONYMOUS),
+    Visit("pages:register", ANONYMOUS),
+    Visit("pages:about", ANONYMOUS, state="help menu open", act=_open_pages_menu),
     Visit("letter_verify", ANONYMOUS),
     Visit("letter_verify", ANONYMOUS, state="genuine", query="verify_genuine"),
     Visit("letter_verify", ANONYMOUS, state="not found", query="verify_unknown"),
@@ -321,6 +339,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("mfa_authenticate", ANONYMOUS, prepare=_staff_password_step),
     # --- a citizen, علی رضایی -------------------------------------------------------
     Visit("mailbox:inbox", CITIZEN),
+    Visit("pages:faq", CITIZEN),
     Visit("mailbox:inbox", CITIZEN, state="filtered", query="inbox_filtered"),
     Visit("mailbox:starred", CITIZEN),
     Visit("mailbox:archived", CITIZEN),
