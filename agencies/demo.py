@@ -5,7 +5,8 @@ its mailbox and its sender (the tax organization's 4040123, social security's
 4040456), with a national ID and details. Then سازمان ملی استاندارد ایران has
 filed its registration two days ago, represented by زهرا حسینی (a demo identity
 of the fake registries), so `make run` has a pending application at
-/review/agencies/ for ito.expert to send back, reject or approve.
+/review/agencies/ for ito.expert to send back, reject or approve. فاطمه نوری
+(ag0067891233, the demo password) administers the tax organization at /agency/.
 
 Runs after the mailbox demo (INSTALLED_APPS order). Seeding again changes nothing."""
 
@@ -14,6 +15,9 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Role, User, UserKind
+from accounts.services import role_grant
 from mailbox.constants import MailboxKind
 from mailbox.demo import DEMO_AGENCIES, JUDICIARY, SOCIAL_SECURITY, TAX
 from mailbox.models import Mailbox
@@ -24,6 +28,7 @@ from sms.models import SenderNumber
 
 from .constants import AgencyKind, ApplicationStatus, Province
 from .models import Agency, AgencyApplication, ApplicationChange
+from .services import member_username
 
 # name: (national ID, kind, parent body, sender number, e-mail domain)
 DEMO_DETAILS = {
@@ -35,6 +40,7 @@ DEMO_DETAILS = {
 }  # fmt: skip
 
 PENDING_NATIONAL_ID = "14000456784"
+TAX_ADMIN = "0067891233"  # فاطمه نوری
 PENDING_WAITING_DAYS = 2
 
 
@@ -107,9 +113,30 @@ def _pending_application() -> None:
     audit_record(actor=None, action="demo.agency_application", target=application)
 
 
+def _tax_admin(tax: Agency) -> DemoLogin:
+    """فاطمه نوری (a demo identity) administers the tax organization: her staff
+    account, named as every member's is (ag + national code), with the demo
+    password; like every agency admin she sets up two-factor at the first sign-in."""
+    user, created = User.objects.get_or_create(
+        username=member_username(TAX_ADMIN),
+        defaults={"first_name": "فاطمه", "last_name": "نوری", "kind": UserKind.STAFF},
+    )
+    if created or not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    if created:
+        audit_record(actor=None, action="demo.user_create", target=user, data={"role": "agency"})
+    role_grant(
+        actor=User.objects.get(username="admin"),
+        user=user,
+        role=Role.AGENCY_ADMIN,
+        organization=tax,
+    )
+    return DemoLogin(role="agency admin (tax org.)", username=user.username, password=DEMO_PASSWORD)
+
+
 @transaction.atomic
 def seed() -> list[DemoLogin]:
-    for name, _accepts in DEMO_AGENCIES:
-        _agency(name)
+    agencies = {name: _agency(name) for name, _accepts in DEMO_AGENCIES}
     _pending_application()
-    return []
+    return [_tax_admin(agencies[TAX])]

@@ -152,7 +152,9 @@ def test_the_new_admin_changes_the_password_and_sets_up_two_factor_first(desk):
     application = ApplicationFactory()
     desk.post(url("agency_approve", application), {"sender_number": "4040789"})
     body = next(s.body for s in last_sms_to(application.rep_mobile) if "گذرواژه‌ی موقت:" in s.body)
-    password = re.search(r"گذرواژه‌ی موقت: (\S+)", body).group(1)
+    found = re.search(r"گذرواژه‌ی موقت: (\S+)", body)
+    assert found is not None
+    password = found.group(1)
     admin = Client()
     admin.post("/accounts/login/", {"login": "ag0045678911", "password": password} | CAPTCHA)
     assert admin.get("/agency/")["Location"] == reverse("account_change_password")
