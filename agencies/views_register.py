@@ -168,7 +168,12 @@ def register_terms(request: HttpRequest) -> HttpResponse:
             state["application"] = application.pk
             _save(request, state)
             return redirect("agencies:register_verify")
-    context = {"form": form, "agency": agency, "representative": representative}
+    context = {
+        "form": form,
+        "agency": agency,
+        "representative": representative,
+        "mobile": local_mobile(representative.mobile),
+    }
     return _page(request, "terms", "terms", **context)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from payam.errors import UserFacingError
+from payam.phone import local_mobile
 from sms.exceptions import SenderNumberRefused
 
 from . import selectors, services
@@ -59,6 +60,7 @@ def _detail(
 ) -> HttpResponse:
     context = {
         "application": application,
+        "rep_mobile": local_mobile(application.rep_mobile),
         "changes": application.changes.select_related("actor").order_by("at", "pk"),
         "assign_form": forms.get("assign_form")
         or AssignForm(
