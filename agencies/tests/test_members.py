@@ -169,3 +169,16 @@ def test_members_land_on_the_agency_page(agency, admin):
 
     assert landing_url(admin) == HOME
     assert landing_url(member(agency, Role.AGENCY_READER)) == HOME
+
+
+def test_the_members_page_reads_a_bounded_number_of_queries(
+    agency, admin, django_assert_max_num_queries
+):
+    client = signed_in(admin)
+    client.get(MEMBERS)
+    for _ in range(15):
+        member(agency, Role.AGENCY_SENDER)
+    with django_assert_max_num_queries(25):
+        assert client.get(MEMBERS).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(HOME).status_code == 200

@@ -250,3 +250,21 @@ def test_a_superuser_without_the_expert_role_does_not_see_the_queue():
     sign_in_with_second_factor(client, SuperuserFactory())
     assert client.get(url("agencies")).status_code == 404
     assert AgencyApplication.objects.count() == 0
+
+
+def test_the_desk_and_the_queue_read_a_bounded_number_of_queries(
+    desk, sara, django_assert_max_num_queries
+):
+    for n in range(3):
+        ApplicationFactory(assigned_to=sara if n % 2 else None)
+    desk.get(url("agencies"))  # warm the session and the content types
+    with django_assert_max_num_queries(20):
+        desk.get(url("desk"))
+    with django_assert_max_num_queries(20):
+        desk.get(url("agencies"))
+    for _ in range(20):
+        ApplicationFactory(assigned_to=sara)
+    with django_assert_max_num_queries(20):
+        desk.get(url("desk"))
+    with django_assert_max_num_queries(20):
+        desk.get(url("agencies"))
