@@ -7,6 +7,7 @@ class OtpPurpose(models.TextChoices):
     LOGIN = "login", _("ورود")
     PASSWORD_RESET = "password_reset", _("بازیابی گذرواژه")
     MOBILE_CHANGE = "mobile_change", _("تغییر شماره‌ی همراه")
+    AGENCY_REGISTRATION = "agency_register", _("ثبت‌نام دستگاه")
 
 
 OTP_LENGTH = 6

@@ -146,7 +146,8 @@ class Role(models.TextChoices):
     BROKER_MANAGER = "broker_manager", _("مدیر دفتر پیشخوان")
     BROKER_CLERK = "broker_clerk", _("کارمند دفتر پیشخوان")
     AGENCY_ADMIN = "agency_admin", _("مدیر دستگاه")
-    AGENCY_STAFF = "agency_staff", _("کارمند دستگاه")
+    AGENCY_SENDER = "agency_sender", _("فرستنده‌ی دستگاه")
+    AGENCY_READER = "agency_reader", _("خواننده‌ی دستگاه")
 
 
 class RoleGrant(models.Model):

@@ -59,8 +59,17 @@ def is_agency_admin(user: AnyUser) -> bool:
     return has_role(user, Role.AGENCY_ADMIN)
 
 
+AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_SENDER, Role.AGENCY_READER})
+
+
 def is_agency_member(user: AnyUser) -> bool:
-    return bool(roles_of(user) & {Role.AGENCY_ADMIN, Role.AGENCY_STAFF})
+    """An agency's admin, sender or reader."""
+    return bool(roles_of(user) & AGENCY_ROLES)
+
+
+def is_agency_sender(user: AnyUser) -> bool:
+    """May compose and send for the agency: its admins and senders."""
+    return bool(roles_of(user) & {Role.AGENCY_ADMIN, Role.AGENCY_SENDER})
 
 
 def is_citizen(user: AnyUser) -> bool:
@@ -85,32 +94,39 @@ def clerk_office(user: AnyUser) -> models.Model | None:
 
 
 def user_agency(user: AnyUser) -> models.Model | None:
-    """The agency this admin or staff member works for, or None."""
-    return _organization(user, {Role.AGENCY_ADMIN, Role.AGENCY_STAFF})
+    """The agency this admin, sender or reader works for, or None."""
+    return _organization(user, set(AGENCY_ROLES))
 
 
-# Who may hand out a role besides a superuser: (actor's role, role granted, same organization).
-_GRANTERS: dict[Role, Role] = {
-    Role.AGENCY_ADMIN: Role.ITO_EXPERT,  # an expert approves an agency and names its admin
-    Role.AGENCY_STAFF: Role.AGENCY_ADMIN,  # the agency's admin adds its staff
-    Role.BROKER_CLERK: Role.BROKER_MANAGER,  # an office manager adds clerks
+# Who may hand out a role besides a superuser: the roles that may grant it. An ITO
+# expert grants without an organization of their own; every other granter only
+# within their own organization.
+_GRANTERS: dict[Role, frozenset[Role]] = {
+    # an expert approves an agency and names its admin; an admin names more admins
+    Role.AGENCY_ADMIN: frozenset({Role.ITO_EXPERT, Role.AGENCY_ADMIN}),
+    Role.AGENCY_SENDER: frozenset({Role.AGENCY_ADMIN}),  # the agency's admin adds members
+    Role.AGENCY_READER: frozenset({Role.AGENCY_ADMIN}),
+    Role.BROKER_CLERK: frozenset({Role.BROKER_MANAGER}),  # an office manager adds clerks
 }
 
 
 def may_grant(actor: AnyUser, *, role: Role, organization: models.Model | None) -> bool:
     """Superusers grant any role; an ITO expert names agency admins; an agency admin
-    adds staff to their own agency; an office manager adds clerks to their office."""
+    adds admins, senders and readers to their own agency; an office manager adds
+    clerks to their office."""
     if not isinstance(actor, User) or not actor.is_active:
         return False
     if actor.is_superuser:
         return True
-    granter = _GRANTERS.get(role)
-    if granter is None or not has_role(actor, granter):
-        return False
-    if granter == Role.ITO_EXPERT:
-        return True
-    own = _organization(actor, {granter})
-    return organization is not None and own == organization
+    for granter in _GRANTERS.get(role, frozenset()):
+        if not has_role(actor, granter):
+            continue
+        if granter == Role.ITO_EXPERT:
+            return True
+        own = _organization(actor, {granter})
+        if organization is not None and own == organization:
+            return True
+    return False
 
 
 def requires_mfa(user: AnyUser) -> bool:

@@ -14,6 +14,16 @@ class SenderNotAllowed(SmsError):
     )
 
 
+class SenderNumberRefused(SmsError):
+    """A new sender number breaks the sender rules; the message says which."""
+
+    message = _("این سرشماره با قواعد سرشماره‌های ۴۰۴۰ نمی‌خواند.")
+
+
+class SenderNumberTaken(SenderNumberRefused):
+    message = _("این سرشماره پیش‌تر به دارنده‌ی دیگری داده شده است؛ سرشماره‌ی دیگری برگزینید.")
+
+
 class InvalidRecipient(SmsError):
     message = _("شماره‌ی گیرنده یک شماره‌ی همراه ایرانی معتبر نیست.")
 

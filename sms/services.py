@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from payam.audit import audit_record
 from payam.errors import InvalidRecipients, RecipientProblem
 from payam.phone import normalize_mobile
+from payam.text import normalize_digits
 
 from . import encoding, throttle
 from .constants import (
@@ -34,11 +35,20 @@ from .constants import (
     MAX_PARTS,
     PRIORITY_OF_KIND,
     PROGRESS,
+    SENDER_PREFIX,
     SenderKind,
     SmsKind,
     SmsStatus,
 )
-from .exceptions import InvalidBody, InvalidRecipient, InvalidTransition, SenderNotAllowed, SmsError
+from .exceptions import (
+    InvalidBody,
+    InvalidRecipient,
+    InvalidTransition,
+    SenderNotAllowed,
+    SenderNumberRefused,
+    SenderNumberTaken,
+    SmsError,
+)
 from .gateways import (
     OutgoingMessage,
     PermanentGatewayError,
@@ -622,3 +632,46 @@ def sms_retry(*, actor: AbstractBaseUser, sms_ids: Iterable[int]) -> int:
 
         transaction.on_commit(ring_all)
     return retried
+
+
+# --- sender numbers -------------------------------------------------------------------------
+
+
+def sender_number_register(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    number: str,
+    owner_label: str,
+    mask: str | None = None,
+    kind: str = SenderKind.AGENCY,
+) -> SenderNumber:
+    """Register a new sender under 4040 for `owner_label`, by the sender rules of
+    `SenderNumber` (under 4040, digits only, longer than the portal's own 4040,
+    unique; a mask of 2–11 Latin characters, unique). Raises SenderNumberRefused
+    with the rule's message. The caller decides who may (agencies: an ITO expert
+    approving an agency); the number is audited as the actor's."""
+    number = normalize_digits(number).replace(" ", "")
+    sender = SenderNumber(number=number, mask=mask or None, owner_label=owner_label, kind=kind)
+    if number == SENDER_PREFIX:
+        raise SenderNumberRefused(
+            _("سرشماره‌ی ۴۰۴۰ از آنِ خود سامانه است؛ رقم‌های پس از آن را هم بنویسید.")
+        )
+    if SenderNumber.objects.filter(number=number).exists():
+        raise SenderNumberTaken
+    try:
+        sender.full_clean()
+    except ValidationError as exc:
+        messages = exc.message_dict.get("number") or exc.message_dict.get("mask") or exc.messages
+        raise SenderNumberRefused(" ".join(str(m) for m in messages)) from exc
+    try:
+        with transaction.atomic():
+            sender.save()
+    except IntegrityError as exc:  # taken by a concurrent registration
+        raise SenderNumberTaken from exc
+    audit_record(
+        actor=actor,
+        action="sms.sender_register",
+        target=sender,
+        data={"number": sender.number, "mask": sender.mask, "owner": owner_label},
+    )
+    return sender

@@ -219,7 +219,7 @@ def test_staff_set_up_two_factor_in_persian_digits_and_continue_to_their_landing
     codes = client.get(response["Location"])
     assert_formal(codes)
     assert f'href="{reverse("accounts:landing")}"' in codes.content.decode()
-    assert client.get(reverse("accounts:landing"))["Location"] == reverse("accounts:profile")
+    assert client.get(reverse("accounts:landing"))["Location"] == reverse("review:desk")
 
 
 @pytest.mark.parametrize(

@@ -84,6 +84,7 @@ def pass_second_factor(client, user):
     return client.post(reverse("mfa_authenticate"), {"code": f"{hotp_value(secret, counter):06d}"})
 
 
+@pytest.mark.urls("accounts.tests.urls_workspace")
 def test_an_expert_without_a_served_workspace_lands_on_the_account_page(client, expert):
     response = pass_second_factor(client, expert)
 
@@ -91,7 +92,6 @@ def test_an_expert_without_a_served_workspace_lands_on_the_account_page(client, 
     assert response["Location"] == reverse("accounts:profile")
 
 
-@pytest.mark.urls("accounts.tests.urls_workspace")
 def test_an_expert_lands_on_the_review_workspace_once_it_is_served(client, expert):
     response = pass_second_factor(client, expert)
 

@@ -94,7 +94,7 @@ def test_citizens_and_anonymous_have_no_roles():
     assert roles.is_citizen(citizen)
     assert not roles.requires_mfa(citizen)
     assert roles.roles_of(AnonymousUser()) == frozenset()
-    assert not roles.may_grant(citizen, role=Role.AGENCY_STAFF, organization=None)
+    assert not roles.may_grant(citizen, role=Role.AGENCY_SENDER, organization=None)
     assert roles.role_label(citizen) == "شخص حقیقی"
 
 

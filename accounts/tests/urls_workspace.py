@@ -1,15 +1,12 @@
-"""The portal's URLs plus a served ITO review workspace at /review/, for the
-landing tests: the workspace app is not part of this branch yet."""
+"""The portal's URLs without the staff workspaces (/review/, /agency/), for the
+landing tests of a role whose workspace is not served."""
 
-from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import URLResolver
 
+from payam.urls import urlpatterns as portal
 
-def review(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("review queue")
-
+WORKSPACES = {"review/", "agency/"}
 
 urlpatterns = [
-    path("review/", review),
-    path("", include("payam.urls")),
+    p for p in portal if not (isinstance(p, URLResolver) and str(p.pattern) in WORKSPACES)
 ]

@@ -20,7 +20,7 @@ See docs/mailbox.md.
 """
 
 from .fanout import fanout_move, letter_fanout
-from .mailboxes import mailbox_for_user
+from .mailboxes import agency_mailbox_create, mailbox_for_user
 from .notifications import (
     email_notices_retry,
     email_notices_send,
@@ -51,6 +51,7 @@ __all__ = [
     "letter_send",
     "letter_write",
     "letters_sweep",
+    "agency_mailbox_create",
     "mailbox_for_user",
     "notification_move",
     "proxy_grant",

@@ -1,5 +1,6 @@
 """A person's or company's own mailbox."""
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -65,3 +66,16 @@ def mailbox_for_user(*, user: User) -> Mailbox:
             return Mailbox.objects.get(owner=user)
         audit_record(actor=user, action="mailbox.create", target=mailbox)
         return mailbox
+
+
+def agency_mailbox_create(
+    *, actor: AbstractBaseUser | None, name: str, accepts_letters: bool = True
+) -> Mailbox:
+    """A new agency's mailbox: no owner, no identifier, its name as people see it;
+    open to letters from people unless told otherwise. The agencies app calls it
+    when an expert approves an agency (and holds the one-to-one to it)."""
+    mailbox = Mailbox.objects.create(
+        kind=MailboxKind.AGENCY, display_name=name[:200], accepts_letters=accepts_letters
+    )
+    audit_record(actor=actor, action="mailbox.agency_create", target=mailbox)
+    return mailbox

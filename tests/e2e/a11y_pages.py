@@ -79,6 +79,10 @@ EXCLUDED: dict[str, str] = {
     "mailbox:proxy_move": POST_ONLY.format("mailbox:proxies (accept, decline, revoke)"),
     "accounts:profile_notifications": POST_ONLY.format("accounts:profile"),
     "accounts:landing": "a redirect to where sign-in lands (inbox or profile)",
+    "review:agency_assign": POST_ONLY.format("review:agency (the assignment form)"),
+    "review:agency_reject": POST_ONLY.format("review:agency; a refusal is swept there"),
+    "review:agency_return": POST_ONLY.format("review:agency; a refusal is swept there"),
+    "agency:member_revoke": POST_ONLY.format("agency:members (the revoke buttons)"),
     # Files.
     "mailbox:attachment": DOWNLOAD.format("a letter's PDF attachment"),
     "mailbox:sent_attachment": DOWNLOAD.format("the attachment of a sent letter"),
@@ -249,12 +253,64 @@ def _staff_password_step(here: Here) -> None:
         page.locator("main form:has([name=login]) button[type=submit]").click()
 
 
+def _agency_registration(*steps: str) -> Step:
+    """The session of an agency's registration whose `steps` passed, as
+    agencies.views_register keeps it ("agency", "representative", "draft")."""
+
+    def step(here: Here) -> None:
+        session = here.session()
+        state: dict[str, Any] = {"started_at": timezone.now().isoformat()}
+        if "agency" in steps:
+            state["agency"] = here.demo["agency_step"]
+        if "representative" in steps:
+            state["representative"] = here.demo["representative_step"]
+        if "draft" in steps:
+            state["application"] = here.demo["agency_draft"]
+        session["agency_registration"] = state
+        session.save()
+
+    return step
+
+
+def _agency_filed(here: Here) -> None:
+    session = here.session()
+    session["agency_filed"] = here.demo["agency_pending"]
+    session.save()
+
+
+def _agency_fix(*, found: bool = True, verified: bool | None = None) -> Step:
+    """A returned application found by the status lookup and, with `verified`, its
+    code asked (False) or accepted (True)."""
+
+    def step(here: Here) -> None:
+        session = here.session()
+        session["agency_status"] = here.demo["agency_returned_pk"]
+        if verified is not None:
+            session["agency_fix"] = {
+                "application": here.demo["agency_returned_pk"],
+                "verified": verified,
+            }
+        session.save()
+
+    return step
+
+
+def _agency_lookup(here: Here) -> None:
+    page = here.page
+    form = page.locator("main form[method=post]").first
+    form.locator("[name=tracking_code]").fill(here.demo["agency_returned"])
+    form.locator("[name=mobile]").fill("09364567890")
+    with page.expect_navigation(wait_until="load"):
+        form.locator("button[type=submit]").click()
+
+
 def _code(key: str) -> Callable[[Demo], dict[str, Any]]:
     return lambda demo: {"tracking_code": demo[key]}
 
 
 ANONYMOUS, CITIZEN, COMPANY, PROXY = "anonymous", "citizen", "company", "proxy"
 EXPERT, CLERK, ADMIN = "ito-expert", "broker-clerk", "admin"
+AGENCY = "agency-admin"
 
 VISITS: tuple[Visit, ...] = (
     # --- anyone ------------------------------------------------------------------------
@@ -335,6 +391,38 @@ VISITS: tuple[Visit, ...] = (
     Visit("socialaccount_login_cancelled", ANONYMOUS),
     Visit("socialaccount_login_error", ANONYMOUS, status=401),  # allauth answers 401
     Visit("", ANONYMOUS, path="/no-such-page/", state="404", status=404),
+    # --- an agency's registration ---------------------------------------------------
+    Visit("agencies:register", ANONYMOUS),
+    Visit(
+        "agencies:register",
+        ANONYMOUS,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit("agencies:register_representative", ANONYMOUS, prepare=_agency_registration("agency")),
+    Visit(
+        "agencies:register_terms",
+        ANONYMOUS,
+        prepare=_agency_registration("agency", "representative"),
+    ),
+    Visit(
+        "agencies:register_terms",
+        ANONYMOUS,
+        state="empty form sent",
+        prepare=_agency_registration("agency", "representative"),
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit(
+        "agencies:register_verify",
+        ANONYMOUS,
+        prepare=_agency_registration("agency", "representative", "draft"),
+    ),
+    Visit("agencies:register_done", ANONYMOUS, prepare=_agency_filed),
+    Visit("agencies:register_status", ANONYMOUS),
+    Visit("agencies:register_status", ANONYMOUS, state="returned, found", act=_agency_lookup),
+    Visit("agencies:register_fix", ANONYMOUS, prepare=_agency_fix()),
+    Visit("agencies:register_fix_verify", ANONYMOUS, prepare=_agency_fix(verified=False)),
+    Visit("agencies:register_fix_edit", ANONYMOUS, prepare=_agency_fix(verified=True)),
     # Last: it signs the tab half in (the password step of the ITO expert).
     Visit("mfa_authenticate", ANONYMOUS, prepare=_staff_password_step),
     # --- a citizen, علی رضایی -------------------------------------------------------
@@ -441,7 +529,30 @@ VISITS: tuple[Visit, ...] = (
     Visit("mfa_view_recovery_codes", EXPERT),
     Visit("mfa_generate_recovery_codes", EXPERT),
     Visit("mfa_deactivate_totp", EXPERT),
+    Visit("review:desk", EXPERT),
+    Visit("review:agencies", EXPERT),
+    Visit("review:agencies", EXPERT, state="filtered", query="review_filtered"),
+    Visit("review:agency", EXPERT, args=_code("agency_pending"), state="pending"),
+    Visit(
+        "review:agency",
+        EXPERT,
+        args=_code("agency_pending"),
+        state="approval refused",
+        act=_fill_and_submit("main form:has([name=sender_number])", {"sender_number": "3000"}),
+        lands="review:agency_approve",
+        status=200,
+    ),
+    Visit("review:agency", EXPERT, args=_code("agency_returned"), state="returned"),
     Visit("accounts:profile", CLERK),
+    # --- an agency's admin, فاطمه نوری of the tax organization ---------------------
+    Visit("agency:home", AGENCY),
+    Visit("agency:members", AGENCY),
+    Visit(
+        "agency:members",
+        AGENCY,
+        state="empty form sent",
+        act=_no_validation_submit("main form:has([name=national_code])"),
+    ),
     Visit("accounts:profile", ADMIN),
 )
 
@@ -453,6 +564,7 @@ QUERIES: dict[str, Callable[[Demo], str]] = {
     "sender_official": lambda demo: "number=4040",
     "sender_unknown": lambda demo: "number=09121234567",
     "inbox_filtered": lambda demo: "q=" + demo["search"],
+    "review_filtered": lambda demo: "status=&province=alborz&older_than=&assigned=none",
 }
 
 PERSONAS: dict[str, str | None] = {
@@ -463,6 +575,7 @@ PERSONAS: dict[str, str | None] = {
     EXPERT: "ito.expert",
     CLERK: "broker.clerk",
     ADMIN: "admin",
+    AGENCY: "ag0067891233",
 }
 
 

@@ -30,9 +30,13 @@ from accounts.models import User, UserKind
 from accounts.selectors import EMAIL_TOKEN_SALT, email_state, profile_of
 from accounts.services import legal_registration_start, natural_registration_start, recovery_start
 from accounts.testing import BACKEND, sign_in_with_second_factor
+from agencies.demo import PENDING_NATIONAL_ID
+from agencies.models import AgencyApplication
+from agencies.services import AgencyInfo, RepresentativeInfo, application_return, application_start
 from mailbox.constants import MailboxKind, ProxyScope, ProxyStatus
 from mailbox.models import Delivery, Mailbox, ProxyGrant
 from mailbox.services import delivery_set_flags, proxy_grant
+from payam.tracking import TrackingKind, issue
 
 from . import a11y_pages as pages
 from . import axe
@@ -311,7 +315,54 @@ def demo(sso_on) -> pages.Demo:
     expert = User.objects.get(username="ito.expert")
     sign_in_with_second_factor(Client(), expert)  # its authenticator app, set up
     RecoveryCodes.activate(expert)
+    values.update(_agency_registrations(expert))
     return pages.Demo(values)
+
+
+def _agency_registrations(expert: User) -> dict[str, object]:
+    """The demo's pending application; one sent back to its representative; the
+    steps of a newcomer's registration (رضا کریمی for a ministry's office), and
+    its draft, once the registries confirmed him."""
+    pending = AgencyApplication.objects.get(national_id=PENDING_NATIONAL_ID)
+    returned = AgencyApplication.objects.get(pk=pending.pk)
+    returned.pk, returned.tracking_code = None, issue(kind=TrackingKind.AGENCY_REGISTRATION)
+    returned.national_id, returned.name = "14000567898", "اداره‌ی کل راه و شهرسازی البرز"
+    returned.save()
+    application_return(
+        actor=expert,
+        application_id=returned.pk,
+        deficiencies=["نامه‌ی معرفی نماینده پیوست نشده است.", "نشانی ناقص است."],
+    )
+    agency = AgencyInfo(
+        name="اداره‌ی کل ثبت اسناد استان قم",
+        kind="provincial",
+        parent_body="سازمان ثبت اسناد و املاک کشور",
+        national_id="14000678906",
+        province="qom",
+        city="قم",
+        address="قم، بلوار امین",
+        phone="02532900000",
+        website="https://qom.ssaa.ir",
+        email_domain="ssaa.ir",
+    )
+    representative = RepresentativeInfo(
+        national_code="0034567895",
+        birth_date=date(1988, 11, 2),
+        first_name="رضا",
+        last_name="کریمی",
+        position="کارشناس فناوری اطلاعات",
+        mobile="09193456789",
+        email="r.karimi@ssaa.ir",
+    )
+    draft = application_start(agency=agency, representative=representative, ip="127.0.0.4")
+    return {
+        "agency_pending": pending.tracking_code,
+        "agency_returned": returned.tracking_code,
+        "agency_returned_pk": returned.pk,
+        "agency_step": agency.to_session(),
+        "representative_step": representative.to_session(),
+        "agency_draft": draft.pk,
+    }
 
 
 def persona_session(persona: str) -> str:

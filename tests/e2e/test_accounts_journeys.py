@@ -319,8 +319,8 @@ def test_an_ito_expert_sets_up_and_uses_two_factor(journey):
     page.locator("input[name=code]").fill(totp_now(secret))
     j.submit(page.locator("main").get_by_role("button", name="ورود", exact=True))
 
-    # No review workspace is served yet: the expert lands on the account page.
-    assert j.path() == "/accounts/profile/"
+    # The expert lands on the review desk.
+    assert j.path() == "/review/"
     assert "سارا محمدی" in signed_in_as(j)
     assert "کارشناس فاوا" in signed_in_as(j)
     j.shot("signed-in")

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from payam.admin import ReadOnlyAdmin
+
+from .models import Agency, AgencyApplication, ApplicationChange
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "national_id", "sender", "province", "created_at")
+    search_fields = ("name", "national_id")
+    list_filter = ("kind", "province")
+    raw_id_fields = ("mailbox", "sender")
+
+
+class ChangeInline(admin.TabularInline):
+    model = ApplicationChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "from_status", "to_status", "actor", "reason", "deficiencies")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AgencyApplication)
+class AgencyApplicationAdmin(ReadOnlyAdmin):
+    """Read-only: applications move only through the expert's review pages."""
+
+    list_display = ("tracking_code", "name", "national_id", "status", "submitted_at")
+    list_filter = ("status", "province")
+    search_fields = ("tracking_code", "name", "national_id")
+    inlines = [ChangeInline]

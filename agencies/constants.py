@@ -1,0 +1,97 @@
+"""Choices, the one table of an application's moves, and limits."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AgencyKind(models.TextChoices):
+    MINISTRY = "ministry", _("وزارتخانه")
+    ORGANIZATION = "organization", _("سازمان دولتی")
+    STATE_COMPANY = "company", _("شرکت دولتی")
+    PUBLIC_BODY = "public", _("نهاد یا مؤسسه‌ی عمومی غیردولتی")
+    UNIVERSITY = "university", _("دانشگاه یا مؤسسه‌ی پژوهشی دولتی")
+    PROVINCIAL = "provincial", _("اداره‌ی کل استانی")
+    MUNICIPALITY = "municipality", _("شهرداری")
+    OTHER = "other", _("سایر دستگاه‌های اجرایی")
+
+
+class Province(models.TextChoices):
+    """The 31 provinces, in Persian alphabetical order."""
+
+    AZARBAIJAN_SHARQI = "azarbaijan_sharqi", _("آذربایجان شرقی")
+    AZARBAIJAN_GHARBI = "azarbaijan_gharbi", _("آذربایجان غربی")
+    ARDABIL = "ardabil", _("اردبیل")
+    ESFAHAN = "esfahan", _("اصفهان")
+    ALBORZ = "alborz", _("البرز")
+    ILAM = "ilam", _("ایلام")
+    BUSHEHR = "bushehr", _("بوشهر")
+    TEHRAN = "tehran", _("تهران")
+    CHAHARMAHAL = "chaharmahal", _("چهارمحال و بختیاری")
+    KHORASAN_JONUBI = "khorasan_jonubi", _("خراسان جنوبی")
+    KHORASAN_RAZAVI = "khorasan_razavi", _("خراسان رضوی")
+    KHORASAN_SHOMALI = "khorasan_shomali", _("خراسان شمالی")
+    KHUZESTAN = "khuzestan", _("خوزستان")
+    ZANJAN = "zanjan", _("زنجان")
+    SEMNAN = "semnan", _("سمنان")
+    SISTAN = "sistan", _("سیستان و بلوچستان")
+    FARS = "fars", _("فارس")
+    QAZVIN = "qazvin", _("قزوین")
+    QOM = "qom", _("قم")
+    KORDESTAN = "kordestan", _("کردستان")
+    KERMAN = "kerman", _("کرمان")
+    KERMANSHAH = "kermanshah", _("کرمانشاه")
+    KOHGILUYEH = "kohgiluyeh", _("کهگیلویه و بویراحمد")
+    GOLESTAN = "golestan", _("گلستان")
+    GILAN = "gilan", _("گیلان")
+    LORESTAN = "lorestan", _("لرستان")
+    MAZANDARAN = "mazandaran", _("مازندران")
+    MARKAZI = "markazi", _("مرکزی")
+    HORMOZGAN = "hormozgan", _("هرمزگان")
+    HAMEDAN = "hamedan", _("همدان")
+    YAZD = "yazd", _("یزد")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("پیش‌نویس (در انتظار تأیید شماره‌ی همراه)")
+    PENDING = "pending", _("در انتظار بررسی")
+    RETURNED = "returned", _("بازگشت برای رفع نقص")
+    APPROVED = "approved", _("تأییدشده")
+    REJECTED = "rejected", _("ردشده")
+
+
+# The one table of an application's moves (agencies.services.application_transition).
+APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    # the representative proves the mobile with a code: the application is filed
+    ApplicationStatus.DRAFT: frozenset({ApplicationStatus.PENDING}),
+    # an ITO expert decides
+    ApplicationStatus.PENDING: frozenset(
+        {ApplicationStatus.RETURNED, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED}
+    ),
+    # the representative fixes and files again
+    ApplicationStatus.RETURNED: frozenset({ApplicationStatus.PENDING}),
+    ApplicationStatus.APPROVED: frozenset(),
+    ApplicationStatus.REJECTED: frozenset(),
+}
+
+# An agency national ID has at most one application in these states.
+OPEN_STATUSES = (ApplicationStatus.PENDING, ApplicationStatus.RETURNED)
+# Statuses the expert's queue shows by default.
+QUEUE_STATUSES = (ApplicationStatus.PENDING,)
+
+
+class MemberRole(models.TextChoices):
+    """What an agency admin picks for a member: names accounts.Role's agency roles."""
+
+    ADMIN = "agency_admin", _("مدیر (اعضا، سرشماره و تنظیمات)")
+    SENDER = "agency_sender", _("فرستنده (نوشتن و فرستادن نامه)")
+    READER = "agency_reader", _("خواننده (نامه‌های رسیده و پاسخ‌ها)")
+
+
+# How long a registration in progress is kept in the session.
+REGISTRATION_TTL_MINUTES = 60
+# Status lookups (tracking code + mobile) a client may make a minute.
+STATUS_LOOKUPS_PER_MINUTE = 10
+# Deficiency lines an expert may list.
+MAX_DEFICIENCIES = 20
+# Staff usernames of agency members: this prefix and the national code.
+MEMBER_USERNAME_PREFIX = "ag"

@@ -1,0 +1,125 @@
+"""Refusals of the agencies app, shown to the person (payam.errors.UserFacingError)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from payam.errors import UserFacingError
+from payam.text import localized_digits
+
+from .constants import ApplicationStatus
+
+
+class AgenciesError(UserFacingError):
+    """A refusal of the agencies app."""
+
+
+class InvalidTransition(AgenciesError):
+    """The application is no longer where the action expects it (someone decided
+    first, or it was approved already): nothing was changed."""
+
+    def __init__(self, current: str, target: str) -> None:
+        self.current, self.target = current, target
+        super().__init__(
+            _("این درخواست اکنون «%(status)s» است و این کار روی آن انجام‌شدنی نیست.")
+            % {"status": ApplicationStatus(current).label}
+        )
+
+
+class AgencyAlreadyRegistered(AgenciesError):
+    message = _(
+        "دستگاهی با این شناسه‌ی ملی پیش‌تر در پیام ایران ثبت شده است. اگر نماینده‌ی آن هستید، "
+        "از مدیر دستگاه بخواهید شما را به اعضا بیفزاید."
+    )
+
+
+class ApplicationAlreadyOpen(AgenciesError):
+    """Another application for this national ID is under way; says where it stands
+    (its status and since when), never its tracking code or representative."""
+
+    def __init__(self, status: str, since: str) -> None:
+        self.status = status
+        if status == ApplicationStatus.RETURNED:
+            text = _(
+                "درخواست دیگری برای این شناسه‌ی ملی از %(since)s برای رفع نقص به نماینده‌ی "
+                "دستگاه بازگشته است. نماینده با کد رهگیری و شماره‌ی همراه خود در صفحه‌ی "
+                "«پیگیری درخواست» آن را اصلاح و دوباره ثبت می‌کند."
+            )
+        else:
+            text = _(
+                "درخواست دیگری برای این شناسه‌ی ملی از %(since)s ثبت شده و در انتظار بررسی "
+                "کارشناس است. نتیجه به شماره‌ی همراه نماینده‌ی آن پیامک می‌شود؛ وضعیت را با کد "
+                "رهگیری در صفحه‌ی «پیگیری درخواست» ببینید."
+            )
+        super().__init__(text % {"since": since})
+
+
+class EmailOutsideDomain(AgenciesError):
+    def __init__(self, domain: str) -> None:
+        super().__init__(
+            _("رایانامه‌ی نماینده باید روی دامنه‌ی رسمی دستگاه (%(domain)s) باشد.")
+            % {"domain": domain}
+        )
+
+
+class RepresentativeMismatch(AgenciesError):
+    message = _(
+        "مشخصات نماینده با سامانه‌ی ثبت احوال هم‌خوانی ندارد؛ کد ملی، تاریخ تولد و نام را "
+        "دوباره بررسی کنید."
+    )
+
+
+class MobileNotRepresentatives(AgenciesError):
+    message = _(
+        "بنا بر سامانه‌ی شاهکار، این شماره‌ی همراه به نام نماینده نیست. شماره‌ای را بنویسید "
+        "که به نام خود نماینده ثبت شده است."
+    )
+
+
+class LookupLimitReached(AgenciesError):
+    def __init__(self, wait_seconds: int) -> None:
+        self.wait_seconds = wait_seconds
+        minutes = max(1, -(-wait_seconds // 60))
+        super().__init__(
+            _("تلاش‌ها بیش از اندازه بود؛ %(minutes)s دقیقه‌ی دیگر دوباره تلاش کنید.")
+            % {"minutes": localized_digits(minutes)}
+        )
+
+
+class RegistrationExpired(AgenciesError):
+    message = _("مهلت این ثبت‌نام گذشته یا مرحله‌ای جا افتاده است؛ لطفاً از نو آغاز کنید.")
+
+
+class ApplicationNotFound(AgenciesError):
+    message = _("درخواستی با این کد رهگیری و شماره‌ی همراه یافت نشد.")
+
+
+class NotEditable(AgenciesError):
+    message = _(
+        "این درخواست دیگر اصلاح‌شدنی نیست: تنها درخواستی که برای رفع نقص بازگشته است اصلاح می‌شود."
+    )
+
+
+class EmptyReason(AgenciesError):
+    message = _("دلیل را بنویسید؛ به نماینده‌ی دستگاه پیامک می‌شود.")
+
+
+class EmptyDeficiencies(AgenciesError):
+    message = _("دست‌کم یک نقص را بنویسید (هر نقص در یک سطر).")
+
+
+class AlreadyMember(AgenciesError):
+    message = _("این شخص هم‌اکنون عضو این دستگاه است؛ برای تغییر نقش، نخست عضویت را لغو کنید.")
+
+
+class MemberOfAnotherAgency(AgenciesError):
+    message = _("این شخص عضو دستگاه دیگری است؛ هر حساب تنها عضو یک دستگاه می‌شود.")
+
+
+class LastAdmin(AgenciesError):
+    message = _("دستگاه دست‌کم یک مدیر دارد؛ پیش از لغو این عضویت مدیر دیگری بیفزایید.")
+
+
+class MemberIdentityMismatch(AgenciesError):
+    message = _(
+        "مشخصات این شخص با ثبت احوال یا مالکیت شماره‌ی همراه در شاهکار هم‌خوانی ندارد؛ "
+        "کد ملی، تاریخ تولد و شماره‌ی همراه را دوباره بررسی کنید."
+    )

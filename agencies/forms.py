@@ -1,0 +1,352 @@
+"""Input of the agencies pages: normalized at the edge, refused with a clear
+Persian message next to the field."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.constants import OTP_LENGTH
+from payam.captcha import CaptchaField
+from payam.forms import JalaliDateField, MarksInvalidFields
+from payam.identifiers import clean_legal_id, clean_national_code
+from payam.phone import normalize_mobile
+from payam.text import normalize_digits, normalize_name, normalize_text
+
+from .constants import AgencyKind, ApplicationStatus, MemberRole, Province
+from .exceptions import AgenciesError
+from .models import email_domain_validator
+from .services import ensure_email_at_domain
+
+TEXT = {"class": "form-control"}
+LTR = {"class": "form-control", "dir": "ltr"}
+SELECT = {"class": "form-select"}
+
+
+def _text(label: Any, *, max_length: int, required: bool = True, **attrs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.TextInput(attrs=TEXT | attrs),
+    )
+
+
+def _phone(value: str) -> str:
+    digits = normalize_digits(value).replace("-", "").replace(" ", "")
+    if not digits.isdigit() or not 8 <= len(digits) <= 11:
+        raise forms.ValidationError(_("شماره‌ی تلفن را با پیش‌شماره و فقط با رقم بنویسید."))
+    return digits
+
+
+class AgencyFieldsForm(MarksInvalidFields):
+    """What an agency is: the first step, and what a returned application may fix."""
+
+    name = _text(_("نام دستگاه"), max_length=200, autocomplete="organization")
+    kind = forms.ChoiceField(
+        label=_("نوع دستگاه"),
+        choices=[("", "—"), *AgencyKind.choices],
+        widget=forms.Select(attrs=SELECT),
+    )
+    parent_body = _text(_("وزارتخانه یا نهاد بالادستی"), max_length=200, required=False)
+    province = forms.ChoiceField(
+        label=_("استان"),
+        choices=[("", "—"), *Province.choices],
+        widget=forms.Select(attrs=SELECT),
+    )
+    city = _text(_("شهر"), max_length=100)
+    address = _text(_("نشانی"), max_length=400, autocomplete="street-address")
+    phone = forms.CharField(
+        label=_("تلفن"),
+        max_length=20,
+        help_text=_("با پیش‌شماره، مانند ۰۲۱۸۸۰۰۱۲۳۴."),
+        widget=forms.TextInput(attrs=LTR | {"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    website = forms.URLField(
+        label=_("وبگاه (اختیاری)"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs=LTR | {"autocomplete": "url"}),
+    )
+    email_domain = forms.CharField(
+        label=_("دامنه‌ی رایانامه‌ی رسمی دستگاه"),
+        max_length=100,
+        help_text=_("مانند mimt.gov.ir؛ رایانامه‌ی نماینده باید روی همین دامنه باشد."),
+        widget=forms.TextInput(attrs=LTR),
+    )
+
+    def clean_name(self) -> str:
+        return normalize_name(self.cleaned_data["name"])
+
+    def clean_parent_body(self) -> str:
+        return normalize_name(self.cleaned_data["parent_body"])
+
+    def clean_city(self) -> str:
+        return normalize_name(self.cleaned_data["city"])
+
+    def clean_address(self) -> str:
+        return normalize_text(self.cleaned_data["address"]).strip()
+
+    def clean_phone(self) -> str:
+        return _phone(self.cleaned_data["phone"])
+
+    def clean_email_domain(self) -> str:
+        domain = self.cleaned_data["email_domain"].strip().lower()
+        for prefix in ("https://", "http://", "@", "www."):
+            domain = domain.removeprefix(prefix)
+        domain = domain.rstrip("/")
+        email_domain_validator(domain)
+        return domain
+
+
+class AgencyInfoForm(AgencyFieldsForm):
+    national_id = forms.CharField(
+        label=_("شناسه‌ی ملی دستگاه"),
+        max_length=20,
+        help_text=_("۱۱ رقم، همان‌که در سامانه‌ی شناسه‌ی ملی اشخاص حقوقی ثبت است."),
+        widget=forms.TextInput(attrs=LTR | {"inputmode": "numeric"}),
+    )
+
+    field_order = ["name", "kind", "parent_body", "national_id"]
+
+    def clean_national_id(self) -> str:
+        return clean_legal_id(self.cleaned_data["national_id"])
+
+
+class RepresentativeForm(MarksInvalidFields):
+    """«اطلاعات نماینده دستگاه»."""
+
+    national_code = forms.CharField(
+        label=_("کد ملی نماینده"),
+        max_length=20,
+        widget=forms.TextInput(attrs=LTR | {"inputmode": "numeric"}),
+    )
+    birth_date = JalaliDateField(label=_("تاریخ تولد نماینده"))
+    first_name = _text(_("نام"), max_length=100, autocomplete="given-name")
+    last_name = _text(_("نام خانوادگی"), max_length=100, autocomplete="family-name")
+    position = _text(_("سمت در دستگاه"), max_length=150, autocomplete="organization-title")
+    mobile = forms.CharField(
+        label=_("شماره‌ی همراه نماینده"),
+        max_length=20,
+        help_text=_("به نام خود نماینده (با شاهکار بررسی می‌شود)؛ کد تأیید به آن پیامک می‌شود."),
+        widget=forms.TextInput(attrs=LTR | {"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("رایانامه‌ی نماینده"),
+        max_length=200,
+        widget=forms.EmailInput(attrs=LTR | {"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args: Any, domain: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.domain = domain
+        self.fields["email"].help_text = _("باید روی دامنه‌ی رسمی دستگاه باشد: ‎%(domain)s") % {
+            "domain": domain
+        }
+
+    def clean_national_code(self) -> str:
+        return clean_national_code(self.cleaned_data["national_code"])
+
+    def clean_mobile(self) -> str:
+        return normalize_mobile(self.cleaned_data["mobile"])
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        try:
+            ensure_email_at_domain(email=email, domain=self.domain)
+        except AgenciesError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return email
+
+
+class TermsForm(MarksInvalidFields):
+    accept = forms.BooleanField(
+        label=_("قوانین را خوانده‌ام و موافقم"),
+        error_messages={"required": _("برای ادامه، پذیرش قوانین را تیک بزنید.")},
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    captcha = CaptchaField()
+
+
+class CodeForm(MarksInvalidFields):
+    """The code sent by SMS, and the captcha again (as the current portal asks)."""
+
+    code = forms.CharField(
+        label=_("کد تأیید"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs=LTR
+            | {
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "class": "form-control otp-input",
+            }
+        ),
+    )
+    captcha = CaptchaField()
+
+    def clean_code(self) -> str:
+        code = normalize_digits(self.cleaned_data["code"])
+        if not (code.isdigit() and len(code) == OTP_LENGTH):
+            raise forms.ValidationError(_("کد تأیید ۶ رقم است."))
+        return code
+
+
+class CaptchaOnlyForm(MarksInvalidFields):
+    captcha = CaptchaField()
+
+
+class StatusForm(MarksInvalidFields):
+    tracking_code = forms.CharField(
+        label=_("کد رهگیری"),
+        max_length=20,
+        widget=forms.TextInput(attrs=LTR | {"autocomplete": "off"}),
+    )
+    mobile = forms.CharField(
+        label=_("شماره‌ی همراه نماینده"),
+        max_length=20,
+        widget=forms.TextInput(attrs=LTR | {"inputmode": "tel"}),
+    )
+
+
+class FixForm(AgencyFieldsForm):
+    """A returned application, as the representative fixes it."""
+
+    rep_position = _text(_("سمت نماینده در دستگاه"), max_length=150)
+    rep_email = forms.EmailField(
+        label=_("رایانامه‌ی نماینده"),
+        max_length=200,
+        widget=forms.EmailInput(attrs=LTR | {"autocomplete": "email"}),
+    )
+    note = forms.CharField(
+        label=_("توضیح برای کارشناس (اختیاری)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs=TEXT | {"rows": 3}),
+    )
+
+    def clean_rep_position(self) -> str:
+        return normalize_name(self.cleaned_data["rep_position"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email, domain = data.get("rep_email"), data.get("email_domain")
+        if email and domain:
+            try:
+                ensure_email_at_domain(email=email.lower(), domain=domain)
+            except AgenciesError as exc:
+                self.add_error("rep_email", str(exc))
+        return data
+
+
+# --- the expert's review ------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("وضعیت"),
+        required=False,
+        choices=[("", _("همه"))]
+        + [(s.value, s.label) for s in ApplicationStatus if s != ApplicationStatus.DRAFT],
+        widget=forms.Select(attrs=SELECT),
+    )
+    province = forms.ChoiceField(
+        label=_("استان"),
+        required=False,
+        choices=[("", _("همه"))] + list(Province.choices),
+        widget=forms.Select(attrs=SELECT),
+    )
+    older_than = forms.ChoiceField(
+        label=_("در انتظار بیش از"),
+        required=False,
+        choices=[("", _("هر مدت")), ("3", _("۳ روز")), ("7", _("۷ روز")), ("14", _("۱۴ روز"))],
+        widget=forms.Select(attrs=SELECT),
+    )
+    assigned = forms.ChoiceField(
+        label=_("کارشناس"),
+        required=False,
+        choices=[("", _("همه")), ("me", _("واگذارشده به من")), ("none", _("واگذارنشده"))],
+        widget=forms.Select(attrs=SELECT),
+    )
+
+
+class AssignForm(forms.Form):
+    expert = forms.TypedChoiceField(
+        label=_("واگذاری به کارشناس"), coerce=int, widget=forms.Select(attrs=SELECT)
+    )
+
+    def __init__(self, *args: Any, experts: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].choices = experts  # type: ignore[attr-defined]
+
+
+class ApproveForm(MarksInvalidFields):
+    sender_number = forms.CharField(
+        label=_("سرشماره‌ی پیامک دستگاه"),
+        max_length=14,
+        help_text=_("یکتا و زیر ۴۰۴۰، مانند ۴۰۴۰۷۸۹."),
+        widget=forms.TextInput(attrs=LTR | {"inputmode": "numeric"}),
+    )
+    mask = forms.CharField(
+        label=_("نام فرستنده‌ی لاتین (ماسک، اختیاری)"),
+        max_length=11,
+        required=False,
+        help_text=_("۲ تا ۱۱ نویسه‌ی لاتین که با حرف آغاز شود، مانند ISIRI."),
+        widget=forms.TextInput(attrs=LTR),
+    )
+
+    def clean_sender_number(self) -> str:
+        return normalize_digits(self.cleaned_data["sender_number"]).replace(" ", "")
+
+
+class RejectForm(MarksInvalidFields):
+    reason = forms.CharField(
+        label=_("دلیل رد"),
+        max_length=1000,
+        help_text=_("به نماینده‌ی دستگاه پیامک می‌شود و در پیگیری درخواست دیده می‌شود."),
+        widget=forms.Textarea(attrs=TEXT | {"rows": 3}),
+    )
+
+
+class ReturnForm(MarksInvalidFields):
+    deficiencies = forms.CharField(
+        label=_("نقص‌ها"),
+        max_length=6000,
+        help_text=_("هر نقص در یک سطر؛ حداکثر بیست سطر."),
+        widget=forms.Textarea(attrs=TEXT | {"rows": 4}),
+    )
+
+    def clean_deficiencies(self) -> list[str]:
+        return self.cleaned_data["deficiencies"].splitlines()
+
+
+# --- members ------------------------------------------------------------------------------
+
+
+class MemberForm(MarksInvalidFields):
+    national_code = forms.CharField(
+        label=_("کد ملی"),
+        max_length=20,
+        widget=forms.TextInput(attrs=LTR | {"inputmode": "numeric"}),
+    )
+    birth_date = JalaliDateField(label=_("تاریخ تولد"))
+    mobile = forms.CharField(
+        label=_("شماره‌ی همراه"),
+        max_length=20,
+        help_text=_(
+            "به نام خود او (با شاهکار بررسی می‌شود)؛ نام کاربری و گذرواژه به آن پیامک می‌شود."
+        ),
+        widget=forms.TextInput(attrs=LTR | {"inputmode": "tel"}),
+    )
+    role = forms.ChoiceField(
+        label=_("نقش"),
+        choices=[("", "—"), *MemberRole.choices],
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    def clean_national_code(self) -> str:
+        return clean_national_code(self.cleaned_data["national_code"])
+
+    def clean_mobile(self) -> str:
+        return normalize_mobile(self.cleaned_data["mobile"])

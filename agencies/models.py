@@ -1,0 +1,203 @@
+"""Agencies, their registrations and the history of every decision.
+
+An agency holds a one-to-one to its mailbox (the address people write to and
+its letters leave from) and to its sender number under 4040 (`sms` knows
+numbers, not agencies). Its members are `accounts.RoleGrant`s of the agency
+roles for this agency: there is one way of doing roles."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from payam.identifiers import validate_legal_id, validate_national_code
+
+from .constants import OPEN_STATUSES, AgencyKind, ApplicationStatus, Province
+
+email_domain_validator = RegexValidator(
+    r"^(?=.{4,100}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$",
+    _("دامنه‌ی رایانامه را مانند mimt.gov.ir بنویسید، بی @ و بی http."),
+)
+
+
+class AgencyDetails(models.Model):
+    """What an agency is, as its registration gave it (and the agency keeps)."""
+
+    name = models.CharField(_("نام دستگاه"), max_length=200)
+    kind = models.CharField(_("نوع دستگاه"), max_length=12, choices=AgencyKind.choices)
+    parent_body = models.CharField(_("وزارتخانه یا نهاد بالادستی"), max_length=200, blank=True)
+    province = models.CharField(_("استان"), max_length=20, choices=Province.choices)
+    city = models.CharField(_("شهر"), max_length=100)
+    address = models.CharField(_("نشانی"), max_length=400)
+    phone = models.CharField(_("تلفن"), max_length=20)
+    website = models.URLField(_("وبگاه"), max_length=200, blank=True)
+    email_domain = models.CharField(
+        _("دامنه‌ی رایانامه‌ی رسمی"), max_length=100, validators=[email_domain_validator]
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Agency(AgencyDetails):
+    """An executive agency in the portal. The seeded agencies of the first demo were
+    bare mailboxes; their rows have no national ID (`None`, not on record) until an
+    administrator adds it."""
+
+    national_id = models.CharField(  # noqa: DJ001 — NULL: unknown for migrated agencies
+        _("شناسه‌ی ملی دستگاه"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_legal_id],
+        error_messages={"unique": _("دستگاهی با این شناسه‌ی ملی پیش‌تر ثبت شده است.")},
+    )
+    mailbox = models.OneToOneField(
+        "mailbox.Mailbox",
+        verbose_name=_("کارپوشه"),
+        on_delete=models.PROTECT,
+        related_name="agency",
+    )
+    sender = models.OneToOneField(
+        "sms.SenderNumber",
+        verbose_name=_("سرشماره"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agency",
+    )
+    created_at = models.DateTimeField(_("زمان ثبت"), default=timezone.now)
+    # Blank on the agency rows made from the first demo's mailboxes.
+    kind = models.CharField(_("نوع دستگاه"), max_length=12, choices=AgencyKind.choices, blank=True)
+    province = models.CharField(_("استان"), max_length=20, choices=Province.choices, blank=True)
+    city = models.CharField(_("شهر"), max_length=100, blank=True)
+    address = models.CharField(_("نشانی"), max_length=400, blank=True)
+    phone = models.CharField(_("تلفن"), max_length=20, blank=True)
+    email_domain = models.CharField(
+        _("دامنه‌ی رایانامه‌ی رسمی"),
+        max_length=100,
+        blank=True,
+        validators=[email_domain_validator],
+    )
+
+    class Meta:
+        verbose_name = _("دستگاه اجرایی")
+        verbose_name_plural = _("دستگاه‌های اجرایی")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyApplication(AgencyDetails):
+    """One registration of an agency, from the representative's first step to the
+    expert's decision. `status` moves only through
+    `agencies.services.application_transition` (APPLICATION_TRANSITIONS)."""
+
+    tracking_code = models.CharField(_("کد رهگیری"), max_length=10, unique=True)
+    status = models.CharField(
+        _("وضعیت"),
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+    )
+    national_id = models.CharField(
+        _("شناسه‌ی ملی دستگاه"), max_length=11, validators=[validate_legal_id]
+    )
+    # The representative («نماینده‌ی دستگاه»)
+    rep_national_code = models.CharField(
+        _("کد ملی نماینده"), max_length=10, validators=[validate_national_code]
+    )
+    rep_birth_date = models.DateField(_("تاریخ تولد نماینده"))
+    rep_first_name = models.CharField(_("نام نماینده"), max_length=100)
+    rep_last_name = models.CharField(_("نام خانوادگی نماینده"), max_length=100)
+    rep_position = models.CharField(_("سمت نماینده"), max_length=150)
+    rep_mobile = models.CharField(_("شماره‌ی همراه نماینده"), max_length=13)
+    rep_email = models.EmailField(_("رایانامه‌ی نماینده"), max_length=200)
+    terms_accepted_at = models.DateTimeField(_("زمان پذیرش قوانین"))
+    # What the registries answered (shown to the expert)
+    shahkar_matched = models.BooleanField(_("شاهکار: شماره از آنِ نماینده است"), default=False)
+    civil_identity = models.JSONField(_("پاسخ ثبت احوال"), default=dict)
+    inquired_at = models.DateTimeField(_("زمان استعلام"))
+    # The review
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("کارشناس مسئول"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("زمان واگذاری"), null=True, blank=True)
+    deficiencies = models.JSONField(_("نقص‌های اعلام‌شده"), default=list, blank=True)
+    created_at = models.DateTimeField(_("زمان ساخت"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("زمان ثبت درخواست"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("زمان تصمیم"), null=True, blank=True)
+    agency = models.OneToOneField(
+        Agency,
+        verbose_name=_("دستگاه ساخته‌شده"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application",
+    )
+
+    class Meta:
+        verbose_name = _("درخواست ثبت دستگاه")
+        verbose_name_plural = _("درخواست‌های ثبت دستگاه")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_id"],
+                condition=Q(status__in=[str(s) for s in OPEN_STATUSES]),
+                name="agency_application_one_open",
+            ),
+        ]
+        indexes = [
+            # The expert's queue: by status, oldest first.
+            models.Index(fields=["status", "submitted_at"], name="agency_app_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} — {self.name}"
+
+    @property
+    def rep_full_name(self) -> str:
+        return f"{self.rep_first_name} {self.rep_last_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ApplicationChange(models.Model):
+    """One move of an application: who, when, from what to what, and why (the
+    reason of a rejection, the deficiencies of a return). Shown to the expert and,
+    through the tracking code, to the representative. Never edited."""
+
+    application = models.ForeignKey(
+        AgencyApplication, on_delete=models.CASCADE, related_name="changes"
+    )
+    from_status = models.CharField(_("از وضعیت"), max_length=10, choices=ApplicationStatus.choices)
+    to_status = models.CharField(_("به وضعیت"), max_length=10, choices=ApplicationStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("انجام‌دهنده"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("دلیل"), blank=True)
+    deficiencies = models.JSONField(_("نقص‌ها"), default=list, blank=True)
+    at = models.DateTimeField(_("زمان"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("تغییر وضعیت درخواست")
+        verbose_name_plural = _("تغییرهای وضعیت درخواست")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_status} → {self.to_status}"

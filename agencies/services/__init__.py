@@ -1,0 +1,54 @@
+"""Every write of the agencies app, one module per use case.
+
+    applications  registration by the representative, fixes after a return, and
+                  the one mover of an application's status (application_transition)
+    review        what an ITO expert does: assign, approve, reject, send back
+    members       an agency's members: add by national code, revoke
+
+See docs/agencies.md."""
+
+from .applications import (
+    EDITABLE_FIELDS,
+    AgencyInfo,
+    RepresentativeInfo,
+    application_fix_start,
+    application_fix_verify,
+    application_resubmit,
+    application_start,
+    application_submit,
+    application_transition,
+    ensure_email_at_domain,
+    ensure_national_id_free,
+)
+from .members import member_add, member_revoke, member_username
+from .review import (
+    Approval,
+    application_approve,
+    application_assign,
+    application_reject,
+    application_return,
+    clean_deficiencies,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "AgencyInfo",
+    "Approval",
+    "RepresentativeInfo",
+    "application_approve",
+    "application_assign",
+    "application_fix_start",
+    "application_fix_verify",
+    "application_reject",
+    "application_resubmit",
+    "application_return",
+    "application_start",
+    "application_submit",
+    "application_transition",
+    "clean_deficiencies",
+    "ensure_email_at_domain",
+    "ensure_national_id_free",
+    "member_add",
+    "member_revoke",
+    "member_username",
+]
