@@ -7,6 +7,8 @@ class OtpPurpose(models.TextChoices):
     LOGIN = "login", _("ورود")
     PASSWORD_RESET = "password_reset", _("بازیابی گذرواژه")
     MOBILE_CHANGE = "mobile_change", _("تغییر شماره‌ی همراه")
+    IN_PERSON = "in_person", _("احراز هویت حضوری")
+    DELEGATION = "delegation", _("تأیید تفویض دسترسی به دفتر پیشخوان")
 
 
 OTP_LENGTH = 6
