@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("mailbox.urls_public")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("inbox/", include("mailbox.urls")),
+    path("broker/", include("brokers.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     # allauth's sign-up, e-mail password reset (every step of it) and e-mail pages are

@@ -79,10 +79,20 @@ EXCLUDED: dict[str, str] = {
     "mailbox:proxy_move": POST_ONLY.format("mailbox:proxies (accept, decline, revoke)"),
     "accounts:profile_notifications": POST_ONLY.format("accounts:profile"),
     "accounts:landing": "a redirect to where sign-in lands (inbox or profile)",
+    "brokers:activate_cancel": POST_ONLY.format(
+        "the «start again» button of brokers:activate_check"
+    ),
+    "brokers:delegation_resend": POST_ONLY.format("brokers:delegation_confirm"),
+    "brokers:delegation_abandon": POST_ONLY.format("brokers:delegation_confirm"),
+    "brokers:letter_hand_over": POST_ONLY.format("brokers:letter (the clerk's letter page)"),
+    "brokers:staff_revoke": POST_ONLY.format("brokers:staff (the manager's list of clerks)"),
+    "brokers:my_delegation_revoke": POST_ONLY.format("brokers:my_delegations of the citizen"),
     # Files.
     "mailbox:attachment": DOWNLOAD.format("a letter's PDF attachment"),
     "mailbox:sent_attachment": DOWNLOAD.format("the attachment of a sent letter"),
     "mailbox:pdf": DOWNLOAD.format("the letter as PDF; its HTML twin mailbox:print is swept"),
+    "brokers:letter_pdf": DOWNLOAD.format("a letter printed at the counter, as PDF"),
+    "brokers:reports_csv": DOWNLOAD.format("the office report as CSV; brokers:reports is swept"),
     "mfa_download_recovery_codes": DOWNLOAD.format("the recovery codes as a text file"),
     # allauth views that the portal switches off or replaces.
     "account_signup": "shadowed by the redirect to accounts:register_natural",
@@ -238,12 +248,28 @@ def _staff_password_step(here: Here) -> None:
         page.locator("main form:has([name=login]) button[type=submit]").click()
 
 
+def _activation(*, code_sent: bool) -> Step:
+    """The clerk's activation under way: the registry answered (and, with
+    `code_sent`, Shahkar confirmed the mobile and the code went out)."""
+
+    def step(here: Here) -> None:
+        pending = here.demo["pending_activation"]
+        session = here.session()
+        session["broker_activation"] = replace(
+            pending, mobile="+989193456789" if code_sent else ""
+        ).to_session()
+        session.save()
+
+    return step
+
+
 def _code(key: str) -> Callable[[Demo], dict[str, Any]]:
     return lambda demo: {"tracking_code": demo[key]}
 
 
 ANONYMOUS, CITIZEN, COMPANY, PROXY = "anonymous", "citizen", "company", "proxy"
 EXPERT, CLERK, ADMIN = "ito-expert", "broker-clerk", "admin"
+MANAGER = "broker-manager"
 
 VISITS: tuple[Visit, ...] = (
     # --- anyone ------------------------------------------------------------------------
@@ -338,6 +364,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("mailbox:letter", CITIZEN, args=_code("letter_summons"), state="legal notice"),
     Visit("mailbox:print", CITIZEN, args=_code("letter_with_pdf")),
     Visit("mailbox:access_log", CITIZEN),
+    Visit("brokers:my_delegations", CITIZEN),
     Visit("mailbox:proxies", CITIZEN),
     Visit(
         "mailbox:proxies",
@@ -423,6 +450,54 @@ VISITS: tuple[Visit, ...] = (
     Visit("mfa_generate_recovery_codes", EXPERT),
     Visit("mfa_deactivate_totp", EXPERT),
     Visit("accounts:profile", CLERK),
+    # --- the broker-office clerk, کامران صادقی, at the Tehran counter ----------------
+    Visit("brokers:workspace", CLERK),
+    Visit(
+        "brokers:workspace",
+        CLERK,
+        state="nobody found",
+        act=_fill_and_submit("main form[method=post]", {"national_code": "0045678911"}),
+    ),
+    Visit("brokers:activate", CLERK),
+    Visit(
+        "brokers:activate",
+        CLERK,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit("brokers:activate_check", CLERK, prepare=_activation(code_sent=False)),
+    Visit("brokers:activate_code", CLERK, prepare=_activation(code_sent=True)),
+    Visit("brokers:delegation_new", CLERK),
+    Visit(
+        "brokers:delegation_new",
+        CLERK,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit(
+        "brokers:delegation_confirm",
+        CLERK,
+        args=lambda demo: {"delegation_id": demo["pending_delegation"]},
+    ),
+    Visit("brokers:delegation", CLERK, args=lambda demo: {"delegation_id": demo["delegation"]}),
+    Visit(
+        "brokers:letter",
+        CLERK,
+        args=lambda demo: {
+            "delegation_id": demo["delegation"],
+            "tracking_code": demo["letter_with_pdf"],
+        },
+    ),
+    Visit("brokers:reports", CLERK),
+    # --- the office's manager, نرگس کاظمی ---------------------------------------------
+    Visit("brokers:reports", MANAGER),
+    Visit("brokers:staff", MANAGER),
+    Visit(
+        "brokers:staff",
+        MANAGER,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
     Visit("accounts:profile", ADMIN),
 )
 
@@ -443,6 +518,7 @@ PERSONAS: dict[str, str | None] = {
     PROXY: "0023456787",
     EXPERT: "ito.expert",
     CLERK: "broker.clerk",
+    MANAGER: "broker.manager",
     ADMIN: "admin",
 }
 
