@@ -27,7 +27,6 @@ from mailbox.exceptions import AttachmentRefused
 from payam.errors import UserFacingError
 from payam.inquiry import InquiryError
 from payam.jalali import format_date
-from payam.middleware import client_ip
 
 from . import selectors, services
 from .constants import DelegationLetters
@@ -170,7 +169,6 @@ def activate_check(request: HttpRequest) -> HttpResponse:
                 pending=pending,
                 checklist_done=True,
                 mobile=form.cleaned_data.get("mobile", ""),
-                ip=client_ip(request),
             )
         except REFUSALS as exc:
             _refuse(form, exc)
@@ -245,7 +243,6 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
                     choice=choice,
                     expires_on=data["expires_on"],
                     scan=data["scan"],
-                    ip=client_ip(request),
                 )
             except AttachmentRefused as exc:
                 form.add_error("scan", str(exc))
@@ -287,9 +284,7 @@ def delegation_confirm(request: HttpRequest, delegation_id: int) -> HttpResponse
 def delegation_resend(request: HttpRequest, delegation_id: int) -> HttpResponse:
     delegation = selectors.pending_delegation(office=_office(request), delegation_id=delegation_id)
     try:
-        services.delegation_resend_code(
-            actor=request.user, delegation=delegation, ip=client_ip(request)
-        )
+        services.delegation_resend_code(actor=request.user, delegation=delegation)
     except REFUSALS as exc:
         messages.error(request, str(exc))
     else:

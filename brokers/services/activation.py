@@ -135,7 +135,6 @@ def activation_send_code(
     pending: PendingActivation,
     checklist_done: bool,
     mobile: str,
-    ip: str | None,
 ) -> PendingActivation:
     """With every item of the checklist ticked, Shahkar confirms the mobile is the
     person's (for a person with an account, the account's verified mobile), and a
@@ -147,7 +146,9 @@ def activation_send_code(
     mobile = pending.account_mobile or normalize_mobile(mobile)
     if not get_backend().shahkar_matches(national_code=pending.national_code, mobile=mobile):
         raise MobileNotPersons
-    otp_send(purpose=OtpPurpose.IN_PERSON, mobile=mobile, ip=ip)
+    # Not counted per address: an office sends every code from one; its clerks'
+    # look-ups are counted instead (count_lookup), and the mobile's own limits hold.
+    otp_send(purpose=OtpPurpose.IN_PERSON, mobile=mobile, ip=None)
     audit_record(
         actor=actor,
         action="broker.activation_code",

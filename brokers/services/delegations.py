@@ -91,7 +91,6 @@ def delegation_start(
     choice: LetterChoice,
     expires_on: date,
     scan: UploadedFile,
-    ip: str | None,
 ) -> Delegation:
     """Record the person's written request (the scan is checked by content with
     the mailbox's attachment rules) and send the person's own mobile a code. The
@@ -117,48 +116,55 @@ def delegation_start(
         raise OwnAccount
     if _is_clerk_of(owner, office):
         raise ClerkIsPerson
-    with transaction.atomic():
-        delegation = Delegation(
-            office=office,
-            owner=owner,
-            mailbox=mailbox_for_user(user=owner),
-            scope=scope,
-            letters=choice.letters,
-            tracking_codes=list(choice.tracking_codes)
-            if choice.letters == DelegationLetters.CODES
-            else [],
-            expires_at=expires_at,
-            scan_content_type=checked.content_type,
-            scan_sha256=checked.sha256,
-            created_by=actor,
-        )
-        delegation.scan.save(checked.original_name or "scan", scan, save=False)
-        delegation.save()
-        if choice.letters == DelegationLetters.AGENCIES:
-            delegation.agencies.set(choice.agencies)
-        audit_record(
-            actor=actor,
-            action="delegation.record",
-            target=delegation,
-            acting_for=owner,
-            data={
-                "office": office.code,
-                "scope": scope,
-                "letters": choice.letters,
-                "expires_at": expires_at.isoformat(),
-                "scan_sha256": checked.sha256,
-            },
-        )
-    otp_send(purpose=OtpPurpose.DELEGATION, mobile=profile.mobile, ip=ip)
+    delegation = Delegation(
+        office=office,
+        owner=owner,
+        mailbox=mailbox_for_user(user=owner),
+        scope=scope,
+        letters=choice.letters,
+        tracking_codes=list(choice.tracking_codes)
+        if choice.letters == DelegationLetters.CODES
+        else [],
+        expires_at=expires_at,
+        scan_content_type=checked.content_type,
+        scan_sha256=checked.sha256,
+        created_by=actor,
+    )
+    delegation.scan.save(checked.original_name or "scan", scan, save=False)
+    try:
+        with transaction.atomic():
+            delegation.save()
+            if choice.letters == DelegationLetters.AGENCIES:
+                delegation.agencies.set(choice.agencies)
+            audit_record(
+                actor=actor,
+                action="delegation.record",
+                target=delegation,
+                acting_for=owner,
+                data={
+                    "office": office.code,
+                    "scope": scope,
+                    "letters": choice.letters,
+                    "expires_at": expires_at.isoformat(),
+                    "scan_sha256": checked.sha256,
+                },
+            )
+            # In the same transaction: a code that cannot be sent (the mobile's
+            # limits) leaves no pending request behind. Not counted per address
+            # (an office sends every code from one); look-ups are counted per clerk.
+            otp_send(purpose=OtpPurpose.DELEGATION, mobile=profile.mobile, ip=None)
+    except BaseException:
+        delegation.scan.storage.delete(delegation.scan.name)
+        raise
     return delegation
 
 
-def delegation_resend_code(*, actor: Actor, delegation: Delegation, ip: str | None) -> None:
+def delegation_resend_code(*, actor: Actor, delegation: Delegation) -> None:
     office = acting_office(actor)
     if delegation.office_id != office.pk or delegation.status != DelegationStatus.PENDING:
         raise DelegationNotPending
     profile = NaturalPerson.objects.get(user=delegation.owner)
-    otp_send(purpose=OtpPurpose.DELEGATION, mobile=profile.mobile, ip=ip)
+    otp_send(purpose=OtpPurpose.DELEGATION, mobile=profile.mobile, ip=None)
 
 
 def _move(

@@ -196,3 +196,12 @@ def test_the_clerk_can_abandon_an_unconfirmed_request(clerk_client, clerk, offic
 
     pending.refresh_from_db()
     assert pending.status == DelegationStatus.ABANDONED
+
+
+def test_a_code_that_cannot_be_sent_leaves_no_request_behind(clerk_client, ali):
+    post_new(clerk_client, ali)
+
+    response = post_new(clerk_client, ali)  # at once: the mobile's next code is not due yet
+
+    assert "ثانیه‌ی دیگر" in response.content.decode()
+    assert Delegation.objects.count() == 1
