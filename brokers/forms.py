@@ -136,7 +136,7 @@ class DelegationForm(NationalCodeMixin, MarksInvalidFields):
         label=_("دستگاه‌ها (برای «نامه‌های دستگاه‌های نام‌برده»)"),
         queryset=Mailbox.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 4}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     tracking_codes = forms.CharField(
         label=_("کدهای رهگیری (برای «نامه‌های با کدهای رهگیری نام‌برده»)"),
