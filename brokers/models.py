@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mailbox.models import Delivery, Mailbox
+from payam.text import to_persian_digits
 
 from .constants import (
     DelegationLetters,
@@ -49,8 +50,9 @@ class BrokerOffice(models.Model):
 
     @property
     def label(self) -> str:
-        """How the owner reads the office in their access list and SMS."""
-        return f"{self.name}، {self.city} (کد {self.code})"
+        """How the owner reads the office in their access list and SMS (written
+        once into each access record, in Persian like the SMS)."""
+        return f"{self.name}، {self.city} (کد {to_persian_digits(self.code)})"
 
 
 def scan_path(instance: "Delegation", filename: str) -> str:

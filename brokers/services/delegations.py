@@ -218,7 +218,7 @@ def delegation_confirm(*, actor: Actor, delegation: Delegation, code: str) -> De
             to=profile.mobile,
             body=_(
                 "پیام ایران\nبه %(office)s تا %(date)s تفویض دسترسی به نامه‌هایتان دادید. "
-                "لغو در بخش «تفویض دسترسی به دفاتر» حساب شما."
+                "لغو در «تفویض دسترسی به دفاتر پیشخوان» در حساب کاربری شما."
             )
             % {
                 "office": office.label,

@@ -111,3 +111,42 @@ def test_a_manager_cannot_revoke_another_offices_clerk(manager, other_clerk):
     assert response.status_code == 404
     assert clerk_office(User.objects.get(pk=other_clerk.pk)) is not None
     assert not OfficeEvent.objects.exists()
+
+
+def test_an_administrator_names_an_offices_manager(admin_client, office):
+    from django.urls import reverse as url
+
+    response = admin_client.post(
+        url("admin:brokers_brokeroffice_manager", args=[office.pk]),
+        {
+            "username": "manager.vanak",
+            "first_name": "نرگس",
+            "last_name": "کاظمی",
+            "mobile": "09121112233",
+        },
+    )
+
+    assert response.status_code == 302
+    manager = User.objects.get(username="manager.vanak")
+    assert has_role(manager, Role.BROKER_MANAGER) and clerk_office(manager) == office
+    assert OutboundSMS.objects.filter(recipient="+989121112233").exists()
+
+
+def test_the_tariff_is_set_in_the_admin(admin_client):
+    from django.urls import reverse as url
+
+    from brokers.models import PrintTariff
+    from brokers.selectors import current_tariff
+
+    admin_client.post(
+        url("admin:brokers_printtariff_add"),
+        {
+            "fee_rials": "65000",
+            "valid_from_0": "2020-01-01",
+            "valid_from_1": "00:00:00",
+            "decision": "مصوبه‌ی ۱۲۳",
+        },
+    )
+
+    assert PrintTariff.objects.get().fee_rials == 65_000
+    assert current_tariff().fee_rials == 65_000
