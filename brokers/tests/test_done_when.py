@@ -64,7 +64,7 @@ def test_the_demo_story(django_capture_on_commit_callbacks):
     letter = (
         Delivery.objects.filter(recipient__owner__username="0012345679")
         .select_related("letter")
-        .first()
+        .earliest("pk")
         .letter
     )
     pdf_url = reverse("brokers:letter_pdf", args=[delegation.pk, letter.tracking_code])

@@ -149,4 +149,5 @@ def test_the_tariff_is_set_in_the_admin(admin_client):
     )
 
     assert PrintTariff.objects.get().fee_rials == 65_000
-    assert current_tariff().fee_rials == 65_000
+    tariff = current_tariff()
+    assert tariff is not None and tariff.fee_rials == 65_000
