@@ -205,3 +205,10 @@ def test_a_code_that_cannot_be_sent_leaves_no_request_behind(clerk_client, ali):
 
     assert "ثانیه‌ی دیگر" in response.content.decode()
     assert Delegation.objects.count() == 1
+
+
+def test_the_home_page_calls_an_offices_permission_a_delegation_not_a_proxy(client):
+    page = client.get("/").content.decode()
+    card = page.split("payam-persona-broker", 1)[1].split("</article>", 1)[0]
+
+    assert "تفویض دسترسی" in card and "وکالت" not in card
