@@ -182,3 +182,13 @@ def test_another_person_cannot_revoke_the_owners_delegation(world, admin):
     assert response.status_code == 404
     world["delegation"].refresh_from_db()
     assert world["delegation"].status == DelegationStatus.ACTIVE
+
+
+def test_the_header_leads_a_clerk_back_to_the_workspace(clerk, ali):
+    clerk_page = signed_in(clerk).get(reverse("accounts:profile")).content.decode()
+    citizen = Client()
+    citizen.force_login(ali)
+    citizen_page = citizen.get(reverse("accounts:profile")).content.decode()
+
+    assert 'data-testid="header-workspace"' in clerk_page and 'href="/broker/"' in clerk_page
+    assert 'data-testid="header-workspace"' not in citizen_page
