@@ -11,6 +11,7 @@ import csv
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -351,8 +352,6 @@ def letter_pdf(request: HttpRequest, delegation_id: int, tracking_code: str) -> 
     delivery = selectors.delegated_delivery(delegation=live, tracking_code=tracking_code)
     if not live.may_print:
         raise Http404
-    from urllib.parse import urlencode
-
     query = urlencode({"t": delivery.letter.tracking_code, "v": delivery.letter.verification_code})
     verify_url = request.build_absolute_uri(f"{reverse('letter_verify')}?{query}")
     try:
