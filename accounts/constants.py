@@ -8,6 +8,8 @@ class OtpPurpose(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("بازیابی گذرواژه")
     MOBILE_CHANGE = "mobile_change", _("تغییر شماره‌ی همراه")
     AGENCY_REGISTRATION = "agency_register", _("ثبت‌نام دستگاه")
+    IN_PERSON = "in_person", _("احراز هویت حضوری")
+    DELEGATION = "delegation", _("تأیید تفویض دسترسی به دفتر پیشخوان")
 
 
 OTP_LENGTH = 6

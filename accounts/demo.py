@@ -40,8 +40,9 @@ DEMO_USERS = (
     ("admin", "مدیر", "سامانه", UserKind.STAFF, True, True, "administrator"),
 )
 
-# Staff roles (the broker office of the clerk comes with the brokers app).
-DEMO_ROLES = (("ito.expert", Role.ITO_EXPERT), ("broker.clerk", Role.BROKER_CLERK))
+# Staff roles without an organization (the clerk's role, for an office, is
+# granted by brokers/demo.py).
+DEMO_ROLES = (("ito.expert", Role.ITO_EXPERT),)
 
 
 @transaction.atomic

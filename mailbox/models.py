@@ -384,6 +384,9 @@ class AccessRecord(models.Model):
     # the mailbox needs no import of the apps that own them.
     grant_type = models.CharField(_("نوع مجوز"), max_length=64, blank=True)
     grant_id = models.CharField(_("شناسه‌ی مجوز"), max_length=64, blank=True)
+    # Where it happened, as the owner should read it (a broker office's name and
+    # city), written once: the record keeps the name the office had that day.
+    place = models.CharField(_("محل"), max_length=200, blank=True)
     action = models.CharField(_("کنش"), max_length=10, choices=AccessAction.choices)
     letter = models.ForeignKey(
         Letter, verbose_name=_("نامه"), on_delete=models.PROTECT, related_name="+"

@@ -210,19 +210,21 @@ def page_css() -> SafeString:
     return mark_safe(f"{faces} {css}")  # noqa: S308
 
 
-def letter_html(*, delivery: Delivery, verify_url: str) -> str:
-    """The HTML of the letter's PDF: `templates/mailbox/letter_pdf.html`, in Persian."""
+def letter_html(*, delivery: Delivery, verify_url: str, footer: str = "") -> str:
+    """The HTML of the letter's PDF: `templates/mailbox/letter_pdf.html`, in Persian.
+    `footer` is a line printed under the letter (a broker office's print note)."""
     with translation.override("fa"):
         context = document_context(delivery=delivery, verify_url=verify_url)
+        context["print_footer"] = footer
         # In the PDF the QR code is also a link to the check.
         context["verify_link"] = verify_url
         context["page_css"] = page_css()
         return render_to_string(TEMPLATE, context)
 
 
-def letter_pdf(*, delivery: Delivery, verify_url: str) -> bytes:
-    """The letter as a PDF (A4, one or more pages)."""
-    html = letter_html(delivery=delivery, verify_url=verify_url)
+def letter_pdf(*, delivery: Delivery, verify_url: str, footer: str = "") -> bytes:
+    """The letter as a PDF (A4, one or more pages), with `footer` under it if given."""
+    html = letter_html(delivery=delivery, verify_url=verify_url, footer=footer)
     document = HTML(string=html, base_url=base_url(), url_fetcher=StaticAssetFetcher())
     pdf: bytes = document.write_pdf()
     return pdf

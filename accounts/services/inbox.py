@@ -16,6 +16,7 @@ from ..exceptions import (
     ReasonRequired,
 )
 from ..models import LegalPerson, NaturalPerson
+from ..roles import is_broker_clerk
 
 # --- inbox status ---------------------------------------------------------------------------
 
@@ -27,11 +28,16 @@ def inbox_status_change(
     to: InboxStatus | str,
     reason: str = "",
 ) -> NaturalPerson | LegalPerson:
-    """Activate or suspend a person's inbox. Until the broker workspace exists an
-    administrator does this from the admin; a suspension needs a written reason."""
+    """Activate or suspend a person's inbox: an administrator from the admin, or a
+    broker-office clerk who has checked the person at the counter (activation
+    only, never of the clerk's own account; brokers.services.activation_complete).
+    A suspension needs a written reason."""
     to = InboxStatus(to)
     model_name = profile._meta.model_name
-    if not actor.has_perm(f"accounts.change_{model_name}"):  # type: ignore[attr-defined]
+    clerk_activates = (
+        to == InboxStatus.ACTIVE and is_broker_clerk(actor) and profile.user_id != actor.pk
+    )
+    if not clerk_activates and not actor.has_perm(f"accounts.change_{model_name}"):  # type: ignore[attr-defined]
         raise PermissionDenied
     reason = reason.strip()
     if to == InboxStatus.SUSPENDED and not reason:

@@ -104,10 +104,20 @@ def test_the_administrator_lands_on_the_admin_site(client, admin):
     assert response["Location"] == reverse("admin:index")
 
 
-def test_a_clerk_or_agency_member_without_a_workspace_falls_back(django_user_model, admin):
+@pytest.mark.urls("accounts.tests.urls_workspace")
+def test_an_agency_member_without_a_served_workspace_falls_back(django_user_model, admin):
+    member = django_user_model.objects.create_user(
+        username="agency.kamran", password=PASSWORD, kind=UserKind.STAFF
+    )
+    role_grant(actor=admin, user=member, role=Role.AGENCY_SENDER)
+
+    assert landing_url(member) == reverse("accounts:profile")
+
+
+def test_a_clerk_lands_on_the_broker_workspace(django_user_model, admin):
     clerk = django_user_model.objects.create_user(
         username="broker.kamran", password=PASSWORD, kind=UserKind.STAFF
     )
     role_grant(actor=admin, user=clerk, role=Role.BROKER_CLERK)
 
-    assert landing_url(clerk) == reverse("accounts:profile")
+    assert landing_url(clerk) == "/broker/"

@@ -68,10 +68,12 @@ def delivery_record_access(
     acting_as: ReaderRole | str = ReaderRole.OWNER,
     grant: models.Model | None = None,
     ip: str | None = None,
+    place: str = "",
 ) -> AccessRecord | None:
     """Record a view, download, print or reply by someone who is not the owner
-    (the owner's own reads are not recorded). Raises PermissionDenied unless
-    they may read it as `acting_as` under `grant`."""
+    (the owner's own reads are not recorded), and where (`place`: a broker
+    office). Raises PermissionDenied unless they may read it as `acting_as`
+    under `grant`."""
     if not may_read(actor, delivery, acting_as=acting_as, grant=grant) or not isinstance(
         actor, User
     ):
@@ -85,6 +87,7 @@ def delivery_record_access(
         grant_type=grant_type,
         grant_id=grant_id,
         action=action,
+        place=place[:200],
         letter_id=delivery.letter_id,
         delivery=delivery,
         ip=ip if ip is not None else request_context.current().ip,
@@ -98,6 +101,7 @@ def delivery_mark_read(
     acting_as: ReaderRole | str = ReaderRole.OWNER,
     grant: models.Model | None = None,
     ip: str | None = None,
+    place: str = "",
 ) -> Delivery:
     """Open a letter: the first open stamps when and by whom (owner, proxy,
     broker clerk) once and for all; every open by someone other than the owner
@@ -130,6 +134,7 @@ def delivery_mark_read(
             acting_as=acting_as,
             grant=grant,
             ip=ip,
+            place=place,
         )
     return delivery
 

@@ -83,10 +83,20 @@ EXCLUDED: dict[str, str] = {
     "review:agency_reject": POST_ONLY.format("review:agency; a refusal is swept there"),
     "review:agency_return": POST_ONLY.format("review:agency; a refusal is swept there"),
     "agency:member_revoke": POST_ONLY.format("agency:members (the revoke buttons)"),
+    "brokers:activate_cancel": POST_ONLY.format(
+        "the «start again» button of brokers:activate_check"
+    ),
+    "brokers:delegation_resend": POST_ONLY.format("brokers:delegation_confirm"),
+    "brokers:delegation_abandon": POST_ONLY.format("brokers:delegation_confirm"),
+    "brokers:letter_hand_over": POST_ONLY.format("brokers:letter (the clerk's letter page)"),
+    "brokers:staff_revoke": POST_ONLY.format("brokers:staff (the manager's list of clerks)"),
+    "brokers:my_delegation_revoke": POST_ONLY.format("brokers:my_delegations of the citizen"),
     # Files.
     "mailbox:attachment": DOWNLOAD.format("a letter's PDF attachment"),
     "mailbox:sent_attachment": DOWNLOAD.format("the attachment of a sent letter"),
     "mailbox:pdf": DOWNLOAD.format("the letter as PDF; its HTML twin mailbox:print is swept"),
+    "brokers:letter_pdf": DOWNLOAD.format("a letter printed at the counter, as PDF"),
+    "brokers:reports_csv": DOWNLOAD.format("the office report as CSV; brokers:reports is swept"),
     "mfa_download_recovery_codes": DOWNLOAD.format("the recovery codes as a text file"),
     # allauth views that the portal switches off or replaces.
     "account_signup": "shadowed by the redirect to accounts:register_natural",
@@ -272,6 +282,21 @@ def _agency_registration(*steps: str) -> Step:
     return step
 
 
+def _activation(*, code_sent: bool) -> Step:
+    """The clerk's activation under way: the registry answered (and, with
+    `code_sent`, Shahkar confirmed the mobile and the code went out)."""
+
+    def step(here: Here) -> None:
+        pending = here.demo["pending_activation"]
+        session = here.session()
+        session["broker_activation"] = replace(
+            pending, mobile="+989193456789" if code_sent else ""
+        ).to_session()
+        session.save()
+
+    return step
+
+
 def _agency_filed(here: Here) -> None:
     session = here.session()
     session["agency_filed"] = here.demo["agency_pending"]
@@ -311,6 +336,7 @@ def _code(key: str) -> Callable[[Demo], dict[str, Any]]:
 ANONYMOUS, CITIZEN, COMPANY, PROXY = "anonymous", "citizen", "company", "proxy"
 EXPERT, CLERK, ADMIN = "ito-expert", "broker-clerk", "admin"
 AGENCY = "agency-admin"
+MANAGER = "broker-manager"
 
 VISITS: tuple[Visit, ...] = (
     # --- anyone ------------------------------------------------------------------------
@@ -445,6 +471,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("mailbox:letter", CITIZEN, args=_code("letter_summons"), state="legal notice"),
     Visit("mailbox:print", CITIZEN, args=_code("letter_with_pdf")),
     Visit("mailbox:access_log", CITIZEN),
+    Visit("brokers:my_delegations", CITIZEN),
     Visit("mailbox:proxies", CITIZEN),
     Visit(
         "mailbox:proxies",
@@ -553,6 +580,54 @@ VISITS: tuple[Visit, ...] = (
         state="empty form sent",
         act=_no_validation_submit("main form:has([name=national_code])"),
     ),
+    # --- the broker-office clerk, کامران صادقی, at the Tehran counter ----------------
+    Visit("brokers:workspace", CLERK),
+    Visit(
+        "brokers:workspace",
+        CLERK,
+        state="nobody found",
+        act=_fill_and_submit("main form[method=post]", {"national_code": "0045678911"}),
+    ),
+    Visit("brokers:activate", CLERK),
+    Visit(
+        "brokers:activate",
+        CLERK,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit("brokers:activate_check", CLERK, prepare=_activation(code_sent=False)),
+    Visit("brokers:activate_code", CLERK, prepare=_activation(code_sent=True)),
+    Visit("brokers:delegation_new", CLERK),
+    Visit(
+        "brokers:delegation_new",
+        CLERK,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit(
+        "brokers:delegation_confirm",
+        CLERK,
+        args=lambda demo: {"delegation_id": demo["pending_delegation"]},
+    ),
+    Visit("brokers:delegation", CLERK, args=lambda demo: {"delegation_id": demo["delegation"]}),
+    Visit(
+        "brokers:letter",
+        CLERK,
+        args=lambda demo: {
+            "delegation_id": demo["delegation"],
+            "tracking_code": demo["letter_with_pdf"],
+        },
+    ),
+    Visit("brokers:reports", CLERK),
+    # --- the office's manager, نرگس کاظمی ---------------------------------------------
+    Visit("brokers:reports", MANAGER),
+    Visit("brokers:staff", MANAGER),
+    Visit(
+        "brokers:staff",
+        MANAGER,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
     Visit("accounts:profile", ADMIN),
 )
 
@@ -574,6 +649,7 @@ PERSONAS: dict[str, str | None] = {
     PROXY: "0023456787",
     EXPERT: "ito.expert",
     CLERK: "broker.clerk",
+    MANAGER: "broker.manager",
     ADMIN: "admin",
     AGENCY: "ag0067891233",
 }

@@ -19,6 +19,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
@@ -33,7 +34,11 @@ from accounts.testing import BACKEND, sign_in_with_second_factor
 from agencies.demo import PENDING_NATIONAL_ID
 from agencies.models import AgencyApplication
 from agencies.services import AgencyInfo, RepresentativeInfo, application_return, application_start
+from brokers.constants import DelegationLetters, DelegationScope, DelegationStatus
+from brokers.models import BrokerOffice, Delegation
+from brokers.services import activation_lookup
 from mailbox.constants import MailboxKind, ProxyScope, ProxyStatus
+from mailbox.demo import tiny_pdf
 from mailbox.models import Delivery, Mailbox, ProxyGrant
 from mailbox.services import delivery_set_flags, proxy_grant
 from payam.tracking import TrackingKind, issue
@@ -312,6 +317,32 @@ def demo(sso_on) -> pages.Demo:
             recipient__owner=citizen, letter__subject__startswith=subject_start
         )
         delivery_set_flags(actor=citizen, delivery=delivery, **flags)
+    # علی has let the Tehran office view and print his letters (one live delegation,
+    # and one the clerk recorded that waits for his code); رضا کریمی stands at the
+    # counter to have his inbox activated.
+    clerk = User.objects.get(username="broker.clerk")
+    for status, key in (
+        (DelegationStatus.ACTIVE, "delegation"),
+        (DelegationStatus.PENDING, "pending_delegation"),
+    ):
+        delegation = Delegation(
+            office=BrokerOffice.objects.get(code="11001"),
+            owner=citizen,
+            mailbox=Mailbox.objects.get(owner=citizen),
+            scope=DelegationScope.VIEW_PRINT,
+            letters=DelegationLetters.ALL,
+            expires_at=timezone.now() + timedelta(days=30),
+            status=status,
+            scan_content_type="application/pdf",
+            scan_sha256="0" * 64,
+            created_by=clerk,
+        )
+        delegation.scan.save("request.pdf", ContentFile(tiny_pdf(["Signed request"])), save=False)
+        delegation.save()
+        values[key] = delegation.pk
+    values["pending_activation"] = activation_lookup(
+        actor=clerk, national_code="0034567895", birth_date=date(1988, 11, 2)
+    )
     expert = User.objects.get(username="ito.expert")
     sign_in_with_second_factor(Client(), expert)  # its authenticator app, set up
     RecoveryCodes.activate(expert)
