@@ -1,5 +1,6 @@
 """The fan-out of a large letter: staged recipients, one INSERT … SELECT a chunk."""
 
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import islice
@@ -25,6 +26,7 @@ from ..models import (
     Mailbox,
 )
 from . import doorbell
+from .pacing import pace
 from .reading import forget_inbox_caches
 from .recipients import LOOKUP_BATCH, Target, _create_deliveries, _mailboxes_for, _resolve
 
@@ -192,6 +194,7 @@ def letter_fanout(*, letter_id: int, chunk: int | None = None) -> int:
     size = chunk or settings.LETTER_FANOUT_CHUNK
     delivered = 0
     while True:
+        started = time.monotonic()
         with transaction.atomic():
             letter = Letter.objects.select_for_update().get(pk=letter_id)
             if letter.fanout_state == FanoutState.DONE:
@@ -212,3 +215,4 @@ def letter_fanout(*, letter_id: int, chunk: int | None = None) -> int:
             fanout_move(letter, to=FanoutState.RUNNING, at=now, done=start + staged)
             transaction.on_commit(lambda: doorbell.ring_notify(letter_id, bulk=True))
         delivered += staged
+        pace(since=started)

@@ -1,6 +1,7 @@
 """Telling recipients a letter arrived: SMS through sms, e-mail, and the sweeper."""
 
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from ..constants import (
 from ..exceptions import InvalidTransition
 from ..models import Delivery, EmailNotice, Letter
 from . import doorbell
+from .pacing import pace
 
 logger = logging.getLogger("payam.mailbox")
 NOTIFY_BATCH = 500  # deliveries notified per transaction
@@ -267,6 +269,7 @@ def letter_notify(*, letter_id: int, batch: int = NOTIFY_BATCH) -> int:
     campaign = letter.recipient_count > settings.LETTER_INLINE_RECIPIENTS
     handled = 0
     while True:
+        started = time.monotonic()
         with transaction.atomic():
             rows = list(
                 Delivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -302,6 +305,8 @@ def letter_notify(*, letter_id: int, batch: int = NOTIFY_BATCH) -> int:
                 EmailNotice.objects.bulk_create(mail, ignore_conflicts=True)
                 transaction.on_commit(doorbell.ring_emails)
         handled += len(rows)
+        if campaign:
+            pace(since=started)
 
 
 def letters_sweep(*, now: datetime | None = None) -> dict[str, int]:

@@ -12,3 +12,5 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
 SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="dev-only-sms-callback-secret")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Celery runs eagerly here, a campaign's fan-out inside the request: flat out.
+BULK_PAUSE_RATIO = env.float("BULK_PAUSE_RATIO", default=0.0)

@@ -11,6 +11,7 @@ SECRET_KEY = "test-only-key-that-is-long-enough-to-be-realistic-0123456789"  # n
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in prod
 # Worker processes started by the end-to-end tests turn these off through the environment.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+BULK_PAUSE_RATIO = 0.0  # bulk work flat out: the tests time nothing (bench/ does)
 SMS_GATEWAY = env.str("SMS_GATEWAY", default="console")
 INQUIRY_BACKEND = "fake"
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
