@@ -393,7 +393,7 @@ LETTER_INLINE_RECIPIENTS = env.int("LETTER_INLINE_RECIPIENTS", default=2000)
 LETTER_FANOUT_CHUNK = env.int("LETTER_FANOUT_CHUNK", default=20000)
 # After each chunk of a fan-out or of a campaign's notices, rest this many times as
 # long as the chunk took (mailbox.services.pacing): the pages keep the cores.
-BULK_PAUSE_RATIO = env.float("BULK_PAUSE_RATIO", default=1.5)
+BULK_PAUSE_RATIO = env.float("BULK_PAUSE_RATIO", default=3.0)
 LETTER_ATTACHMENT_MAX_BYTES = env.int("LETTER_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 LETTER_MAX_ATTACHMENTS = env.int("LETTER_MAX_ATTACHMENTS", default=10)
 # An image attachment's width × height at most: 50 MP holds an A4 page scanned at
