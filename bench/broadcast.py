@@ -23,6 +23,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from bench.fanout import bench_letter
 from bench.scale import ROOT
 from bench.seed_scale import national_code
 
@@ -50,33 +51,16 @@ def stage(count: int) -> tuple[int, int, float]:
     largest mailbox id before it, seconds)."""
     from django.db import connection, transaction
     from django.db.models import Max
-    from django.utils import timezone
 
-    from mailbox.constants import FanoutState
-    from mailbox.models import Letter, Mailbox
-    from payam.tracking import TrackingKind, issue
+    from mailbox.models import Mailbox
 
     started = time.perf_counter()
     sender = Mailbox.objects.filter(kind="agency").order_by("pk").first()
     if sender is None:
         raise SystemExit("no agency mailbox: run bench/seed_scale.py first")
     last_mailbox = Mailbox.objects.aggregate(last=Max("pk"))["last"] or 0
-    now = timezone.now()
     with transaction.atomic():
-        letter = Letter.objects.create(
-            tracking_code=issue(kind=TrackingKind.LETTER),
-            sender=sender,
-            sender_name=sender.label,
-            subject=SUBJECT,
-            body=BODY,
-            category="notice",
-            sent_at=now,
-            created_at=now,
-            content_sha256="0" * 64,
-            verification_code="00000000",
-            recipient_count=count,
-            fanout_state=FanoutState.PENDING,
-        )
+        letter = bench_letter(sender, count, subject=SUBJECT, body=BODY, staged=True)
         with connection.cursor() as cursor:  # read before the COPY holds the connection
             cursor.execute(
                 "SELECT id FROM mailbox_mailbox WHERE kind IN ('natural', 'legal') ORDER BY id"

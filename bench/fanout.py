@@ -69,10 +69,12 @@ def admin() -> Any:
     return user
 
 
-def baseline_letter(sender: Any, count: int) -> Any:
-    """A letter for the COPY baseline, stored as a sent one (not through letter_send)."""
+def bench_letter(sender: Any, count: int, *, subject: str, body: str, staged: bool) -> Any:
+    """A letter stored as sent (not through letter_send): delivered already
+    (`staged=False`, for a COPY baseline) or waiting for its fan-out."""
     from django.utils import timezone
 
+    from mailbox.constants import FanoutState
     from mailbox.models import Letter
     from payam.tracking import TrackingKind, issue
 
@@ -81,16 +83,22 @@ def baseline_letter(sender: Any, count: int) -> Any:
         tracking_code=issue(kind=TrackingKind.LETTER),
         sender=sender,
         sender_name=sender.label,
-        subject=SUBJECT + " (COPY)",
-        body=BODY,
+        subject=subject,
+        body=body,
         category="notice",
         sent_at=now,
         created_at=now,
         content_sha256="0" * 64,
         verification_code="00000000",
         recipient_count=count,
-        fanout_done=count,
+        fanout_done=0 if staged else count,
+        fanout_state=FanoutState.PENDING if staged else FanoutState.DONE,
     )
+
+
+def baseline_letter(sender: Any, count: int) -> Any:
+    """A letter for the COPY baseline."""
+    return bench_letter(sender, count, subject=SUBJECT + " (COPY)", body=BODY, staged=False)
 
 
 def copy_deliveries(letter_id: int, rows: list[tuple[str, int, int | None]]) -> float:
