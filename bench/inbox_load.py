@@ -126,9 +126,9 @@ def make_sessions(count: int) -> list[str]:
     tabs or devices): the auth keys Django's login() stores, through SessionStore."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import User
+    from payam.sessions import SessionStore
 
     user = User.objects.get(username=target_code())
     keys = []

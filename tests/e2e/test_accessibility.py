@@ -17,7 +17,6 @@ import pytest
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -41,6 +40,7 @@ from mailbox.constants import MailboxKind, ProxyScope, ProxyStatus
 from mailbox.demo import tiny_pdf
 from mailbox.models import Delivery, Mailbox, ProxyGrant
 from mailbox.services import delivery_set_flags, proxy_grant
+from payam.sessions import SessionStore
 from payam.tracking import TrackingKind, issue
 
 from . import a11y_pages as pages
