@@ -40,6 +40,8 @@ def watch(page: Page) -> Traffic:
             traffic.console_errors.append(message.text)
 
     def on_request_failed(request: Request) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            return  # the browser gave it up when the page moved on (a favicon mid-navigation)
         traffic.failed_requests.append(f"{request.url}: {request.failure}")
 
     def on_response(response: Response) -> None:
