@@ -96,7 +96,7 @@ def delegated_letters(*, delegation: Delegation, limit: int = 100) -> list[Deliv
         rows = rows.filter(letter__sender__in=delegation.agencies.all())
     elif delegation.letters == "codes":
         rows = rows.filter(letter__tracking_code__in=delegation.tracking_codes)
-    return list(rows.order_by("-delivered_at", "-pk")[:limit])
+    return [row.personalize() for row in rows.order_by("-delivered_at", "-pk")[:limit]]
 
 
 def delegated_delivery(*, delegation: Delegation, tracking_code: str) -> Delivery:
@@ -110,7 +110,7 @@ def delegated_delivery(*, delegation: Delegation, tracking_code: str) -> Deliver
     )
     if delivery is None or not delegation.covers(delivery):
         raise Http404
-    return delivery
+    return delivery.personalize()
 
 
 def handed_over_ids(*, delegation: Delegation) -> set[int]:

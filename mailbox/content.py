@@ -5,11 +5,13 @@ and verification code."""
 
 import hashlib
 import hmac
+import html
 import json
 import logging
+import re
 import struct
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
@@ -99,6 +101,35 @@ def plain_text_body(text: str) -> str:
     starts a paragraph, a single line break stays a <br>. `letter_send` then
     sanitizes it like any body."""
     return linebreaks((text or "").strip(), autoescape=True)
+
+
+# --- merge fields ----------------------------------------------------------------------------
+
+# `{name}` in a campaign's subject or body: a column of its recipient list.
+# Letters of any script, digits and the underscore; nothing else is a field.
+MERGE_FIELD = re.compile(r"\{([^\W]+)\}")
+
+
+def merge_fields(*texts: str) -> list[str]:
+    """The `{name}` fields the texts use, in the order first seen, once each."""
+    names: dict[str, None] = {}
+    for text in texts:
+        for match in MERGE_FIELD.finditer(text or ""):
+            names.setdefault(match.group(1), None)
+    return list(names)
+
+
+def merge_text(text: str, values: Mapping[str, str], *, escape_html: bool) -> str:
+    """`text` with each `{name}` replaced by its value (HTML-escaped for a body,
+    which is HTML); a field with no value is left as written."""
+
+    def value(match: re.Match[str]) -> str:
+        found = values.get(match.group(1))
+        if found is None:
+            return match.group(0)
+        return html.escape(found, quote=False) if escape_html else found
+
+    return MERGE_FIELD.sub(value, text)
 
 
 # --- attachments ---------------------------------------------------------------------------

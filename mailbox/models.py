@@ -30,6 +30,7 @@ from .constants import (
     ProxyStatus,
     ReaderRole,
 )
+from .content import merge_text
 
 KEPT = "Official letters are kept: they are never deleted."
 
@@ -197,6 +198,7 @@ class LetterRecipient(models.Model):
     mailbox = models.ForeignKey(
         Mailbox, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    merge = models.JSONField(null=True, blank=True)  # the recipient's merge values, if any
 
     class Meta:
         verbose_name = _("گیرنده‌ی در صف")
@@ -290,6 +292,9 @@ class Delivery(models.Model):
     notified_at = models.DateTimeField(_("زمان آگاه‌سازی"), null=True, blank=True)
     archived = models.BooleanField(_("بایگانی‌شده"), default=False)
     starred = models.BooleanField(_("ستاره‌دار"), default=False)
+    # A campaign letter's `{field}` values for this recipient: the stored letter
+    # (what is hashed and verified) keeps the fields, `personalize` fills them in.
+    merge = models.JSONField(_("مقادیر ادغام"), null=True, blank=True)
 
     objects = KeptQuerySet.as_manager()
 
@@ -324,6 +329,18 @@ class Delivery(models.Model):
     @property
     def is_read(self) -> bool:
         return self.first_read_at is not None
+
+    def personalize(self) -> "Delivery":
+        """Fill this recipient's merge values into the subject and body of the
+        letter loaded with it (in memory only; the stored letter keeps its
+        fields). Returns the delivery; a second call changes nothing."""
+        if self.merge and not getattr(self.letter, "_personalized", False):
+            letter = self.letter
+            letter.subject = merge_text(letter.subject, self.merge, escape_html=False)
+            if "body" not in letter.get_deferred_fields():
+                letter.body = merge_text(letter.body, self.merge, escape_html=True)
+            letter._personalized = True  # type: ignore[attr-defined]
+        return self
 
 
 class EmailNotice(models.Model):

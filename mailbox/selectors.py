@@ -131,6 +131,7 @@ INBOX_ROW_FIELDS = (
     "archived",
     "starred",
     "recipient_id",
+    "merge",
     "letter__id",
     "letter__tracking_code",
     "letter__sender_id",
@@ -195,7 +196,7 @@ def inbox(
         .order_by("-delivered_at", "-pk")[: limit + 1]
     )
     more = len(page) > limit
-    items = page[:limit]
+    items = [row.personalize() for row in page[:limit]]
     return InboxPage(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
 
 
@@ -304,6 +305,7 @@ def delivery_for(*, user: Actor, tracking_code: str, grant: ProxyGrant | None = 
         .select_related("letter", "letter__sender", "letter__in_reply_to", "recipient")
         .prefetch_related("letter__attachments")
         .get(letter__tracking_code=code)
+        .personalize()
     )
 
 

@@ -1,5 +1,6 @@
 """The fan-out of a large letter: staged recipients, one INSERT … SELECT a chunk."""
 
+import json
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -39,15 +40,16 @@ def _stage_recipients(letter: Letter, targets: Sequence[Target]) -> None:
     if connection.vendor == "postgresql":
         # COPY's text format, written in blocks: every value is an id, a kind from
         # MailboxKind or an identifier parse_recipients checked to be digits, so
-        # nothing needs escaping.
+        # nothing needs escaping but the merge values' JSON (_copy_json).
         lines = (
-            f"{letter.pk}\t{seq}\t{t.kind}\t{t.identifier}\t\\N\n"
+            f"{letter.pk}\t{seq}\t{t.kind}\t{t.identifier}\t\\N\t{_copy_json(t.merge)}\n"
             if t.mailbox is None
-            else f"{letter.pk}\t{seq}\t\t\t{t.mailbox.pk}\n"
+            else f"{letter.pk}\t{seq}\t\t\t{t.mailbox.pk}\t{_copy_json(t.merge)}\n"
             for seq, t in enumerate(targets)
         )
         copy_sql = (
-            "COPY mailbox_letterrecipient (letter_id, seq, kind, identifier, mailbox_id) FROM STDIN"
+            "COPY mailbox_letterrecipient (letter_id, seq, kind, identifier, mailbox_id, merge)"
+            " FROM STDIN"
         )
         with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
             while block := "".join(islice(lines, COPY_BLOCK)):
@@ -61,11 +63,20 @@ def _stage_recipients(letter: Letter, targets: Sequence[Target]) -> None:
                 kind=t.kind if t.mailbox is None else "",
                 identifier=t.identifier if t.mailbox is None else "",
                 mailbox=t.mailbox,
+                merge=t.merge,
             )
             for seq, t in enumerate(targets)
         ],
         batch_size=LOOKUP_BATCH,
     )
+
+
+def _copy_json(values: dict[str, str] | None) -> str:
+    """Merge values as a COPY text-format field: JSON escapes every control
+    character, so only its backslashes need doubling; NULL when there are none."""
+    if values is None:
+        return "\\N"
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).replace("\\", "\\\\")
 
 
 def _deliver_staged(letter: Letter, *, start: int, stop: int, at: datetime) -> int:
@@ -84,7 +95,7 @@ def _deliver_staged(letter: Letter, *, start: int, stop: int, at: datetime) -> i
             else Target(kind=row.mailbox.kind, identifier="", mailbox=row.mailbox)
             for row in rows
         ]
-        _create_deliveries(letter, _resolve(targets), at=at)
+        _create_deliveries(letter, _resolve(targets), at=at, merge=[row.merge for row in rows])
         return len(rows)
     staged, resolved, owners = _insert_deliveries_sql(letter, start=start, stop=stop, at=at)
     if resolved < staged:
@@ -130,6 +141,8 @@ def _insert_deliveries_sql(
         columns.append(connection.ops.quote_name(field.column))
         if field.name == "recipient":
             values.append("src.id")
+        elif field.name == "merge":
+            values.append("src.merge")
         elif field.name == "notification_status":
             values.append("CASE WHEN src.owner_id IS NULL THEN %(skipped)s ELSE %(pending)s END")
         else:
@@ -142,11 +155,11 @@ def _insert_deliveries_sql(
     # of mailboxes for a chunk of thousands.
     sql = f"""
         WITH src AS (
-            SELECT m.id, m.owner_id
+            SELECT m.id, m.owner_id, r.merge
             FROM mailbox_letterrecipient r JOIN mailbox_mailbox m ON m.id = r.mailbox_id
             WHERE {chunk}
             UNION ALL
-            SELECT m.id, m.owner_id
+            SELECT m.id, m.owner_id, r.merge
             FROM mailbox_letterrecipient r,
             LATERAL (
                 SELECT m.id, m.owner_id FROM mailbox_mailbox m

@@ -45,6 +45,7 @@ class Target(NamedTuple):
     kind: str
     identifier: str
     mailbox: Mailbox | None = None
+    merge: dict[str, str] | None = None  # a campaign's values for this recipient
 
     @property
     def key(self) -> tuple[str, str]:
@@ -83,9 +84,13 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_recipients(recipients: Iterable[str | Mailbox]) -> list[Target]:
+def parse_recipients(
+    recipients: Iterable[str | Mailbox], *, merge: Sequence[dict[str, str]] | None = None
+) -> list[Target]:
     """Each recipient checked (checksum of codes and IDs) and duplicates dropped,
-    in the order given. Raises InvalidRecipients listing every bad one, or NoRecipients."""
+    in the order given, with its merge values (`merge[i]` for `recipients[i]`)
+    when the letter has fields. Raises InvalidRecipients listing every bad one,
+    or NoRecipients."""
     targets: list[Target] = []
     seen: set[tuple[str, str]] = set()
     problems: list[RecipientProblem] = []
@@ -96,6 +101,8 @@ def parse_recipients(recipients: Iterable[str | Mailbox]) -> list[Target]:
             except ValidationError as exc:
                 problems.append(RecipientProblem(position, str(value), str(exc.messages[0])))
                 continue
+            if merge is not None:
+                target = target._replace(merge=merge[position - 1])
             if target.key not in seen:
                 seen.add(target.key)
                 targets.append(target)
@@ -194,8 +201,15 @@ def _resolve(targets: Sequence[Target]) -> list[Resolved]:
     ]
 
 
-def _create_deliveries(letter: Letter, resolved: Sequence[Resolved], *, at: datetime) -> int:
-    """One Delivery per mailbox; a row already there (a resumed chunk) is left alone."""
+def _create_deliveries(
+    letter: Letter,
+    resolved: Sequence[Resolved],
+    *,
+    at: datetime,
+    merge: Sequence[dict[str, str] | None] | None = None,
+) -> int:
+    """One Delivery per mailbox, with its merge values (`merge[i]` for
+    `resolved[i]`); a row already there (a resumed chunk) is left alone."""
     Delivery.objects.bulk_create(
         [
             Delivery(
@@ -205,8 +219,9 @@ def _create_deliveries(letter: Letter, resolved: Sequence[Resolved], *, at: date
                 notification_status=(
                     NotifyStatus.PENDING if item.has_owner else NotifyStatus.SKIPPED
                 ),
+                merge=merge[position] if merge is not None else None,
             )
-            for item in resolved
+            for position, item in enumerate(resolved)
         ],
         batch_size=LOOKUP_BATCH,
         ignore_conflicts=True,

@@ -29,6 +29,7 @@ from ..content import (
     check_attachments,
     clean_body,
     letter_content_hash,
+    merge_fields,
     plain_text_body,
     verification_code,
 )
@@ -67,6 +68,26 @@ def _clean_subject(subject: str) -> str:
     if len(text) > SUBJECT_MAX_LENGTH:
         raise InvalidLetter(_("موضوع نامه بیش از %(max)s نویسه است.") % {"max": SUBJECT_MAX_LENGTH})
     return text
+
+
+def _check_merge(
+    *,
+    subject: str,
+    body: str,
+    recipients: Sequence[object],
+    merge: Sequence[dict[str, str]],
+) -> None:
+    """One set of values per recipient, each with a value for every field."""
+    if len(merge) != len(recipients):
+        raise InvalidLetter(_("برای هر گیرنده باید یک ردیف مقادیر ادغام باشد."))
+    fields = merge_fields(subject, body)
+    for position, values in enumerate(merge, start=1):
+        missing = [name for name in fields if not (values.get(name) or "").strip()]
+        if missing:
+            raise InvalidLetter(
+                _("گیرنده‌ی %(n)s برای «%(fields)s» مقداری ندارد.")
+                % {"n": position, "fields": "»، «".join(missing)}
+            )
 
 
 def _check_reply(*, sender: Mailbox, in_reply_to: Letter) -> None:
@@ -116,8 +137,14 @@ def letter_send(
     is_legal_notice: bool = False,
     in_reply_to: Letter | None = None,
     grant: ProxyGrant | None = None,
+    merge: Sequence[dict[str, str]] | None = None,
 ) -> Letter:
     """Send one letter to many: THE way a letter enters the portal.
+
+    A campaign's letter has `{field}`s in its subject and body and `merge`, one
+    dict of values per recipient in the order of `recipients`: every recipient
+    needs a value for every field (InvalidLetter). The letter is stored, hashed
+    and verified with its fields; each delivery keeps its values.
 
     Recipients are national codes, national IDs or mailboxes; a code nobody has
     registered gets a placeholder mailbox. Everything is checked before
@@ -147,7 +174,9 @@ def letter_send(
         raise InvalidLetter(_("ابلاغ قانونی و نامه‌های رسمی دسته‌دار را فقط دستگاه‌ها می‌فرستند."))
     if in_reply_to is not None:
         _check_reply(sender=sender, in_reply_to=in_reply_to)
-    targets = parse_recipients(recipients)
+    if merge is not None:
+        _check_merge(subject=subject, body=clean, recipients=recipients, merge=merge)
+    targets = parse_recipients(recipients, merge=merge)
     if person_sender:
         _check_person_recipients(
             targets, reply_to_sender_id=in_reply_to.sender_id if in_reply_to else None
@@ -185,7 +214,8 @@ def letter_send(
         letter.save(force_insert=True)
         _store_attachments(letter, checked)
         if inline:
-            _create_deliveries(letter, _resolve(targets), at=now)
+            merges = [t.merge for t in targets] if merge is not None else None
+            _create_deliveries(letter, _resolve(targets), at=now, merge=merges)
             Letter.objects.filter(pk=letter.pk).update(fanout_done=len(targets))
             letter.fanout_done = len(targets)
             transaction.on_commit(lambda: doorbell.ring_notify(letter.pk, bulk=False))
@@ -206,6 +236,7 @@ def letter_send(
                 "legal_notice": is_legal_notice,
                 "in_reply_to": in_reply_to.tracking_code if in_reply_to else None,
                 "fanout": "inline" if inline else "task",
+                "merge_fields": merge_fields(subject, clean) if merge is not None else [],
                 "content_sha256": digest,
             },
         )
