@@ -56,11 +56,22 @@ def is_valid_legal_id(value: str) -> bool:
     return legal_id_check_digit(value[:10]) == int(value[10])
 
 
+def pad_national_code(digits: str) -> str:
+    """A code of 8 or 9 ASCII digits is one a spreadsheet (or a person) stripped of
+    its leading zeros: put them back, as the common Persian identity libraries do.
+    Anything else comes back as given."""
+    if 8 <= len(digits) <= 9 and digits.isascii() and digits.isdigit():
+        return digits.zfill(10)
+    return digits
+
+
 def clean_national_code(value: str) -> str:
-    """Normalize and validate; raise ValidationError with a message for the person."""
+    """Normalize and validate; raise ValidationError with a message for the person.
+    8 or 9 digits are padded to 10 with leading zeros before the check."""
     code = normalize_digits(value)
     if not code.isdigit():
         raise ValidationError(_("کد ملی فقط از رقم تشکیل می‌شود."), code="not_digits")
+    code = pad_national_code(code)
     if len(code) != 10:
         raise ValidationError(_("کد ملی باید ۱۰ رقم باشد."), code="length")
     if not is_valid_national_code(code):

@@ -65,7 +65,8 @@ def _target(value: str | Mailbox) -> Target:
     digits = normalize_digits(str(value))
     if len(digits) == 11:
         return Target(kind=MailboxKind.LEGAL, identifier=clean_legal_id(digits))
-    if len(digits) == 10 or not digits.isdigit():
+    if 8 <= len(digits) <= 10 or not digits.isdigit():
+        # 8 or 9 digits: a national code that lost its leading zeros (padded there).
         return Target(kind=MailboxKind.NATURAL, identifier=clean_national_code(digits))
     raise ValidationError(_("نه کد ملی ۱۰ رقمی است و نه شناسه‌ی ملی ۱۱ رقمی."), code="length")
 

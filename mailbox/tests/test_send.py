@@ -29,6 +29,7 @@ from mailbox.services import (
 )
 from payam import tracking
 from payam.models import AuditEvent
+from payam.text import to_persian_digits
 
 from .conftest import ALI, COMPANY, MARYAM, REZA
 from .factories import AgencyMailboxFactory
@@ -91,6 +92,21 @@ def test_duplicates_and_persian_digits_make_one_delivery(send, ali):
     own = mailbox_for_user(user=ali)
     letter = send(recipients=[ALI, "۰۰۱۲۳۴۵۶۷۹", " 001-234567-9 ", own])
     assert letter.recipient_count == 1 and Delivery.objects.filter(letter=letter).count() == 1
+
+
+def test_a_code_stripped_of_its_leading_zeros_is_padded(send, ali):
+    """Excel drops the zeros of 0012345679: 12345679 and ۰12345679 are still Ali."""
+    assert ALI == "0012345679"
+    letter = send(recipients=["12345679", to_persian_digits("012345679"), ALI])
+    assert letter.recipient_count == 1
+    assert Delivery.objects.get(letter=letter).recipient.owner == ali
+
+
+def test_seven_digits_are_no_code(send, ali):
+    with pytest.raises(InvalidRecipients) as caught:
+        send(recipients=[ALI, "2345679"])
+    assert [p.position for p in caught.value.problems] == [2]
+    assert not Letter.objects.exists()
 
 
 def test_a_code_nobody_registered_gets_a_placeholder_bound_on_registration(send):

@@ -400,6 +400,14 @@ LETTER_MAX_ATTACHMENTS = env.int("LETTER_MAX_ATTACHMENTS", default=10)
 # 600 dpi (35 MP) and a 48 MP phone photo; a 30000 × 30000 "bomb" is 900 MP.
 LETTER_IMAGE_MAX_PIXELS = env.int("LETTER_IMAGE_MAX_PIXELS", default=50_000_000)
 
+# --- Campaigns (agencies app) ----------------------------------------------------------------
+# A campaign's CSV of recipients (agencies.campaign_csv): at most this many bytes (a
+# larger upload is refused with a message before it is decoded; the request itself is
+# bounded by REQUEST_BODY_MAX_BYTES below, and a file past FILE_UPLOAD_MAX_MEMORY_SIZE
+# waits in a temporary file) and this many rows of recipients.
+CAMPAIGN_CSV_MAX_BYTES = env.int("CAMPAIGN_CSV_MAX_BYTES", default=10 * 1024 * 1024)
+CAMPAIGN_MAX_ROWS = env.int("CAMPAIGN_MAX_ROWS", default=100_000)
+
 # --- Request bodies ---------------------------------------------------------------------------
 # The largest request body taken: a letter's most attachments at their largest, and
 # 1 MiB for its text and the form's framing (10 × 10 MiB + 1 MiB = 101 MiB). A longer

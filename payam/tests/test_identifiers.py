@@ -10,6 +10,7 @@ from payam.identifiers import (
     is_valid_national_code,
     legal_id_check_digit,
     national_code_check_digit,
+    pad_national_code,
 )
 from payam.text import to_persian_digits
 
@@ -88,6 +89,8 @@ def test_clean_national_code_normalizes_persian_digits_and_spaces():
     ("value", "code"),
     [
         ("12345", "length"),
+        ("1234567", "length"),
+        ("76229646", "checksum"),
         ("0076229646", "checksum"),
         ("abcdefghij", "not_digits"),
         ("2222222222", "checksum"),
@@ -125,3 +128,38 @@ def test_clean_legal_id_messages():
     with pytest.raises(ValidationError) as err:
         clean_legal_id("0076229645")
     assert err.value.code == "length"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("76229645", "0076229645"),
+        ("076229645", "0076229645"),
+        (to_persian_digits("76229645"), "0076229645"),
+        ("13542419", "0013542419"),
+        (" 013-542419 ", "0013542419"),
+    ],
+)
+def test_a_code_stripped_of_its_leading_zeros_is_padded_then_checked(typed, code):
+    assert clean_national_code(typed) == code
+
+
+@given(national_codes())
+def test_every_code_survives_a_spreadsheet_dropping_its_zeros(code):
+    stripped = code.lstrip("0")
+    if len(stripped) >= 8:
+        assert clean_national_code(stripped) == code
+        assert clean_national_code(to_persian_digits(stripped)) == code
+    else:
+        with pytest.raises(ValidationError) as err:
+            clean_national_code(stripped)
+        assert err.value.code == "length"
+
+
+@given(st.text(alphabet="0123456789", min_size=0, max_size=12))
+def test_padding_touches_only_eight_and_nine_digits(digits_):
+    padded = pad_national_code(digits_)
+    if len(digits_) in (8, 9):
+        assert padded == digits_.zfill(10) and padded.lstrip("0") == digits_.lstrip("0")
+    else:
+        assert padded == digits_
