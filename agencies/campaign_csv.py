@@ -8,7 +8,8 @@ empty or repeated recipient, a row with a wrong number of cells, an empty merge
 value. Every problem is collected with its line number, so the sender fixes the
 file once. What makes the whole file unusable raises CsvRefused instead.
 
-`merge_fields` / `merge_text` fill a letter's `{name}` placeholders from a row;
+The `{name}` placeholders a row fills are `mailbox.content.merge_fields` and
+`merge_text` (each recipient's values travel with their delivery);
 `csv_bytes` writes an export that Excel opens with its Persian intact and that
 cannot run a formula.
 """
@@ -16,10 +17,9 @@ cannot run a formula.
 import codecs
 import csv
 import gc
-import html
 import io
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -57,7 +57,6 @@ RECIPIENT_COLUMNS: dict[str, tuple[str, ...]] = {
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED = re.compile(r"'+[=+\-@\t\r]")  # a cell the portal's export made text
 _NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _HEADER_TRIM = " \t\r\n\u00a0\u200e\u200f\ufeff"
 _INVISIBLE_IN_NAME = re.compile("[\\s_\u200c\u200e\u200f\ufeff]+")
 # Files that are not text, by their first bytes; the spreadsheets get their own advice.
@@ -425,27 +424,6 @@ def read_recipients_csv(
     )
 
 
-def merge_fields(*texts: str) -> list[str]:
-    """The `{name}` placeholders of these texts, in first-seen order, once each."""
-    return list(dict.fromkeys(name for text in texts for name in _PLACEHOLDER.findall(text)))
-
-
-def merge_text(text: str, values: Mapping[str, str], *, escape_html: bool) -> str:
-    """`{name}` replaced by the row's value (HTML-escaped for an HTML body); a
-    placeholder without a value is left as written."""
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        value = values.get(name)
-        if value is None:
-            value = values.get(normalize_text(name))  # Arabic ي/ك in the text
-        if value is None:
-            return match.group(0)
-        return html.escape(value, quote=True) if escape_html else value
-
-    return _PLACEHOLDER.sub(replace, text)
-
-
 def _export_cell(cell: object) -> str:
     text = "" if cell is None else str(cell)
     return "'" + text if _NEEDS_ESCAPE.match(text) else text
@@ -458,6 +436,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     back with read_recipients_csv gives the value exactly)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_export_cell(name) for name in header])
+    if header:
+        writer.writerow([_export_cell(name) for name in header])
     writer.writerows([_export_cell(cell) for cell in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")

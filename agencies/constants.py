@@ -95,3 +95,48 @@ STATUS_LOOKUPS_PER_MINUTE = 10
 MAX_DEFICIENCIES = 20
 # Staff usernames of agency members: this prefix and the national code.
 MEMBER_USERNAME_PREFIX = "ag"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("پیش‌نویس (در انتظار تأیید فرستنده)")
+    AWAITING_APPROVAL = "awaiting", _("در انتظار تأیید عضو دوم")
+    SCHEDULED = "scheduled", _("زمان‌بندی‌شده")
+    SENDING = "sending", _("در حال ارسال")
+    SENT = "sent", _("فرستاده‌شده")
+    CANCELLED = "cancelled", _("لغوشده")
+    FAILED = "failed", _("ناموفق")
+
+
+# The one table of a campaign's moves (agencies.services.campaigns.campaign_transition).
+CAMPAIGN_TRANSITIONS: dict[str, frozenset[str]] = {
+    # the composer confirms the count: above the threshold a second member approves
+    CampaignStatus.DRAFT: frozenset(
+        {
+            CampaignStatus.AWAITING_APPROVAL,
+            CampaignStatus.SCHEDULED,
+            CampaignStatus.SENDING,
+            CampaignStatus.CANCELLED,
+        }
+    ),
+    CampaignStatus.AWAITING_APPROVAL: frozenset(
+        {CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.CANCELLED}
+    ),
+    # its time came (the beat sweep), or someone called it off
+    CampaignStatus.SCHEDULED: frozenset({CampaignStatus.SENDING, CampaignStatus.CANCELLED}),
+    # the letter is stored and fanning out, or the send was refused at its time
+    CampaignStatus.SENDING: frozenset({CampaignStatus.SENT, CampaignStatus.FAILED}),
+    CampaignStatus.SENT: frozenset(),
+    CampaignStatus.CANCELLED: frozenset(),
+    CampaignStatus.FAILED: frozenset(),
+}
+# Campaigns still waiting for someone: they can be called off.
+CAMPAIGN_OPEN_STATUSES = (
+    CampaignStatus.DRAFT,
+    CampaignStatus.AWAITING_APPROVAL,
+    CampaignStatus.SCHEDULED,
+)
+
+
+class CampaignSource(models.TextChoices):
+    LIST = "list", _("فهرست کدها")
+    CSV = "csv", _("پرونده‌ی CSV")

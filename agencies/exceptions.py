@@ -1,11 +1,17 @@
 """Refusals of the agencies app, shown to the person (payam.errors.UserFacingError)."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from payam.errors import UserFacingError
 from payam.text import localized_digits
 
 from .constants import ApplicationStatus
+
+if TYPE_CHECKING:
+    from .campaign_csv import CsvProblem
 
 
 class AgenciesError(UserFacingError):
@@ -123,3 +129,43 @@ class MemberIdentityMismatch(AgenciesError):
         "مشخصات این شخص با ثبت احوال یا مالکیت شماره‌ی همراه در شاهکار هم‌خوانی ندارد؛ "
         "کد ملی، تاریخ تولد و شماره‌ی همراه را دوباره بررسی کنید."
     )
+
+
+class CampaignMoveRefused(AgenciesError):
+    """The campaign is no longer where the action expects it: nothing was changed."""
+
+    def __init__(self, current: str) -> None:
+        from .constants import CampaignStatus
+
+        self.current = current
+        super().__init__(
+            _("این ارسال اکنون «%(status)s» است و این کار روی آن انجام‌شدنی نیست.")
+            % {"status": CampaignStatus(current).label}
+        )
+
+
+class CampaignRefused(AgenciesError):
+    """What was composed cannot be sent as it is (the message says why)."""
+
+
+class SecondApprovalRefused(AgenciesError):
+    message = _(
+        "ارسال به بیش از هزار گیرنده را عضو دیگری از دستگاه باید تأیید کند، نه نویسنده‌ی آن."
+    )
+
+
+class CampaignRowsRefused(AgenciesError):
+    """Rows of the recipients' list or file have problems: each with its line.
+    Nothing was stored."""
+
+    def __init__(self, problems: "Sequence[CsvProblem]") -> None:
+        self.problems = list(problems)
+        lines = len({problem.line for problem in self.problems})
+        super().__init__(
+            _(
+                "%(lines)s ردیف از فهرست گیرندگان مشکل دارد و چیزی فرستاده نشد. "
+                "ردیف‌ها را درست کنید، یا «ردیف‌های نادرست کنار گذاشته شوند» را بزنید "
+                "تا نامه به ردیف‌های درست برود."
+            )
+            % {"lines": localized_digits(lines)}
+        )

@@ -1,14 +1,21 @@
 """Input of the agencies pages: normalized at the edge, refused with a clear
 Persian message next to the field."""
 
+import re
+from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import OTP_LENGTH
+from mailbox.constants import LetterCategory
+from mailbox.forms import BodyField, WithAttachments
 from payam.captcha import CaptchaField
-from payam.forms import JalaliDateField, MarksInvalidFields
+from payam.forms import JalaliDateField, JalaliDateWidget, MarksInvalidFields, current_jalali_year
 from payam.identifiers import clean_legal_id, clean_national_code
 from payam.phone import normalize_mobile
 from payam.text import normalize_digits, normalize_name, normalize_text
@@ -350,3 +357,140 @@ class MemberForm(MarksInvalidFields):
 
     def clean_mobile(self) -> str:
         return normalize_mobile(self.cleaned_data["mobile"])
+
+
+# --- compose ------------------------------------------------------------------------------------
+
+COMPOSE_TEXT_MAX_LENGTH = 20_000
+RECIPIENTS_TEXT_MAX_LENGTH = 200_000  # a pasted list: about 17,000 codes; more goes as a CSV
+
+
+class ComposeForm(WithAttachments):
+    """A letter to one, several (pasted codes) or many (a CSV file whose columns
+    fill the `{fields}`), with its category, flags, attachments and an optional
+    time to send in Jalali date and 24-hour time (Tehran). The service checks
+    the recipients and attachments; the form checks shapes and the time."""
+
+    field_order = [
+        "recipients",
+        "csv_file",
+        "skip_invalid",
+        "subject",
+        "body",
+        "category",
+        "is_legal_notice",
+        "reply_allowed",
+        "attachments",
+        "send_on",
+        "send_time",
+    ]
+
+    recipients = forms.CharField(
+        label=_("گیرندگان (کد ملی یا شناسه‌ی ملی)"),
+        required=False,
+        max_length=RECIPIENTS_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3, "dir": "ltr"}),
+        help_text=_(
+            "هر کد در یک سطر یا جداشده با ویرگول؛ رقم‌های فارسی هم پذیرفته است. "
+            "برای فهرست بلند یا نامه‌ی شخصی‌شده پرونده‌ی CSV بفرستید."
+        ),
+    )
+    csv_file = forms.FileField(
+        label=_("یا پرونده‌ی CSV گیرندگان"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,text/csv"}),
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("ردیف‌های نادرست کنار گذاشته شوند و نامه به ردیف‌های درست برود"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    subject = forms.CharField(
+        label=_("موضوع"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control", "dir": "auto"}),
+        error_messages={"required": _("موضوع نامه را بنویسید.")},
+    )
+    body = BodyField(
+        label=_("متن نامه"),
+        max_length=COMPOSE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 10, "dir": "auto"}),
+        help_text=_(
+            "متن ساده؛ یک سطر خالی بند تازه‌ای می‌سازد. {نام ستون} با مقدار همان ستون "
+            "در پرونده‌ی CSV برای هر گیرنده پر می‌شود، مانند {name} یا {amount}."
+        ),
+        error_messages={"required": _("متن نامه را بنویسید.")},
+    )
+    category = forms.ChoiceField(
+        label=_("دسته"), choices=LetterCategory.choices, widget=forms.Select(attrs=SELECT)
+    )
+    is_legal_notice = forms.BooleanField(
+        label=_("ابلاغ قانونی است"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    reply_allowed = forms.BooleanField(
+        label=_("گیرنده می‌تواند پاسخ دهد"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    send_on = JalaliDateField(
+        label=_("ارسال در تاریخ (اختیاری)"),
+        required=False,
+        help_text=_("خالی: همین که تأیید شود فرستاده می‌شود."),
+    )
+    send_time = forms.CharField(
+        label=_("ساعت ارسال"),
+        required=False,
+        max_length=5,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "dir": "ltr",
+                "placeholder": "08:30",
+                "inputmode": "numeric",
+            }
+        ),
+        help_text=_("ساعت و دقیقه به وقت تهران، مانند ۰۸:۳۰"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        year = current_jalali_year()
+        self.fields["send_on"].widget = JalaliDateWidget(min_year=year, max_year=year + 1)
+
+    def clean_send_time(self) -> time | None:
+        value = normalize_digits(self.cleaned_data.get("send_time") or "").strip()
+        if not value:
+            return None
+        match = re.fullmatch(r"(\d{1,2})[:٫.](\d{2})", value)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            raise forms.ValidationError(_("ساعت را مانند ۰۸:۳۰ بنویسید (۰۰:۰۰ تا ۲۳:۵۹)."))
+        return time(int(match[1]), int(match[2]))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, at = data.get("send_on"), data.get("send_time")
+        if at is not None and day is None and "send_on" not in self.errors:
+            self.add_error("send_on", _("برای ساعت ارسال، تاریخ آن را هم برگزینید."))
+        data["scheduled_at"] = None
+        if day is not None:
+            local = datetime.combine(day, at or time(8, 0), tzinfo=ZoneInfo(settings.TIME_ZONE))
+            if local <= timezone.now():
+                self.add_error("send_on", _("زمان ارسال گذشته است؛ زمانی در آینده برگزینید."))
+            data["scheduled_at"] = local
+        return data
+
+    def ask_for_files_again(self) -> None:
+        super().ask_for_files_again()
+        if self.is_bound and self.files.get("csv_file") and "csv_file" not in self.errors:
+            self.add_error("csv_file", _("پرونده‌ی CSV فرستاده نشد؛ آن را دوباره برگزینید."))
+
+
+class CampaignCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("دلیل"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control", "dir": "auto"}),
+    )

@@ -5,6 +5,9 @@ its letters leave from) and to its sender number under 4040 (`sms` knows
 numbers, not agencies). Its members are `accounts.RoleGrant`s of the agency
 roles for this agency: there is one way of doing roles."""
 
+import secrets
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -12,9 +15,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mailbox.constants import LetterCategory
 from payam.identifiers import validate_legal_id, validate_national_code
 
-from .constants import OPEN_STATUSES, AgencyKind, ApplicationStatus, Province
+from .constants import (
+    CAMPAIGN_OPEN_STATUSES,
+    OPEN_STATUSES,
+    AgencyKind,
+    ApplicationStatus,
+    CampaignSource,
+    CampaignStatus,
+    Province,
+)
 
 email_domain_validator = RegexValidator(
     r"^(?=.{4,100}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$",
@@ -201,3 +213,135 @@ class ApplicationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status} → {self.to_status}"
+
+
+def campaign_file_path(instance: models.Model, filename: str) -> str:
+    """A random name under the month of upload; the agency's file name is kept apart."""
+    now = timezone.now()
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"campaigns/{now:%Y/%m}/{secrets.token_hex(16)}{suffix}"
+
+
+class Campaign(models.Model):
+    """A letter an agency member composes for many: its recipients (a pasted
+    list or a CSV whose columns fill the `{fields}` of the subject and body),
+    checked when composed and read again when it is sent; confirmed by its
+    composer, approved by a second member above CAMPAIGN_APPROVAL_THRESHOLD
+    recipients, sent now or at its time through `mailbox.services.letter_send`
+    (the staged COPY fan-out). Moves only by `campaign_transition`."""
+
+    code = models.CharField(_("کد رهگیری"), max_length=10, unique=True)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("دستگاه"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("نویسنده"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("وضعیت"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    subject = models.CharField(_("موضوع"), max_length=200)
+    body = models.TextField(_("متن"))
+    category = models.CharField(_("دسته"), max_length=16, choices=LetterCategory.choices)
+    is_legal_notice = models.BooleanField(_("ابلاغ قانونی"), default=False)
+    reply_allowed = models.BooleanField(_("پاسخ‌پذیر"), default=False)
+    source = models.CharField(_("گیرندگان از"), max_length=4, choices=CampaignSource.choices)
+    recipients_text = models.TextField(_("فهرست گیرندگان"), blank=True)
+    csv_file = models.FileField(
+        _("پرونده‌ی CSV"), upload_to=campaign_file_path, max_length=200, blank=True
+    )
+    csv_name = models.CharField(_("نام پرونده‌ی CSV"), max_length=200, blank=True)
+    csv_encoding = models.CharField(_("کدگذاری پرونده"), max_length=12, blank=True)
+    skip_invalid = models.BooleanField(_("ردیف‌های نادرست کنار گذاشته شوند"), default=False)
+    fields = models.JSONField(_("فیلدهای ادغام"), default=list, blank=True)
+    recipient_count = models.PositiveIntegerField(_("شمار گیرندگان"), default=0)
+    skipped_count = models.PositiveIntegerField(_("ردیف‌های کنارگذاشته"), default=0)
+    preview = models.JSONField(_("مقادیر نمونه"), default=dict, blank=True)
+    scheduled_at = models.DateTimeField(_("زمان ارسال"), null=True, blank=True)
+    created_at = models.DateTimeField(_("زمان ساخت"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("زمان تأیید نویسنده"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("تأییدکننده"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("زمان تأیید"), null=True, blank=True)
+    letter = models.OneToOneField(
+        "mailbox.Letter",
+        verbose_name=_("نامه"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaign",
+    )
+    error = models.CharField(_("خطا"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("ارسال گروهی")
+        verbose_name_plural = _("ارسال‌های گروهی")
+        indexes = [
+            models.Index(fields=["agency", "-created_at"], name="campaign_agency_idx"),
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(status="scheduled"),
+                name="campaign_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in CAMPAIGN_OPEN_STATUSES
+
+
+class CampaignAttachment(models.Model):
+    """An attachment checked when the campaign was composed, kept until it is sent."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("پرونده"), upload_to=campaign_file_path, max_length=200)
+    original_name = models.CharField(_("نام پرونده"), max_length=200)
+    content_type = models.CharField(_("نوع محتوا"), max_length=40)
+    size = models.PositiveIntegerField(_("اندازه (بایت)"))
+    position = models.PositiveSmallIntegerField(_("ترتیب"), default=0)
+
+    class Meta:
+        verbose_name = _("پیوست ارسال گروهی")
+        verbose_name_plural = _("پیوست‌های ارسال گروهی")
+        ordering = ["campaign", "position"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CampaignChange(models.Model):
+    """One move of a campaign: who, when, from where to where, and why."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(_("از"), max_length=10, choices=CampaignStatus.choices)
+    to_status = models.CharField(_("به"), max_length=10, choices=CampaignStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("کاربر"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("توضیح"), max_length=500, blank=True)
+    at = models.DateTimeField(_("زمان"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("تغییر وضعیت ارسال گروهی")
+        verbose_name_plural = _("تغییرهای وضعیت ارسال گروهی")
+        ordering = ["campaign", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.from_status} → {self.to_status}"

@@ -3,7 +3,7 @@ who is not its member."""
 
 from django.urls import path
 
-from . import views_agency
+from . import views_agency, views_campaigns
 
 app_name = "agency"
 
@@ -11,4 +11,22 @@ urlpatterns = [
     path("", views_agency.home, name="home"),
     path("members/", views_agency.members, name="members"),
     path("members/<int:grant_id>/revoke/", views_agency.member_revoke, name="member_revoke"),
+    path("compose/", views_campaigns.compose, name="compose"),
+    path("campaigns/<str:code>/", views_campaigns.campaign, name="campaign"),
+    path(
+        "campaigns/<str:code>/progress/",
+        views_campaigns.campaign_progress,
+        name="campaign_progress",
+    ),
+    path(
+        "campaigns/<str:code>/<str:action>/",
+        views_campaigns.campaign_act,
+        name="campaign_act",
+    ),
+    path("letters/<str:tracking_code>/", views_campaigns.letter, name="letter"),
+    path(
+        "letters/<str:tracking_code>/unread.csv",
+        views_campaigns.letter_unread_csv,
+        name="letter_unread_csv",
+    ),
 ]

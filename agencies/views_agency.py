@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.roles import is_agency_admin
+from accounts.roles import is_agency_admin, is_agency_sender
 from payam.errors import UserFacingError
 from payam.inquiry import InquiryError
 
-from . import selectors, services
+from . import selectors, selectors_sent, services
 from .forms import MemberForm
+from .views_campaigns import release_due_in_dev
 
 
 def _member(request: HttpRequest) -> User:
@@ -26,11 +27,20 @@ def _member(request: HttpRequest) -> User:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The agency's desk: what waits for a decision, what is going out, and the
+    letters it sent with their delivery, notice and read figures."""
     agency = selectors.agency_of_member(user=request.user)
+    release_due_in_dev()
+    page, rows = selectors_sent.sent_letters(agency=agency, page=request.GET.get("page"))
     context = {
         "agency": agency,
         "members": selectors.members_of(agency=agency),
         "is_admin": is_agency_admin(request.user),
+        "may_send": is_agency_sender(request.user),
+        "open_campaigns": selectors_sent.open_campaigns(agency=agency),
+        "page": page,
+        "rows": rows,
+        "section": "home",
     }
     return render(request, "agencies/agency/home.html", context)
 

@@ -26,7 +26,7 @@ from PIL import Image
 from pypdf import PasswordType, PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-from payam.text import ZWNJ, localized_digits, strip_hiding_characters
+from payam.text import ZWNJ, localized_digits, normalize_text, strip_hiding_characters
 from payam.tracking import ALPHABET
 
 from .constants import (
@@ -107,29 +107,29 @@ def plain_text_body(text: str) -> str:
 
 # `{name}` in a campaign's subject or body: a column of its recipient list.
 # Letters of any script, digits and the underscore; nothing else is a field.
-MERGE_FIELD = re.compile(r"\{([^\W]+)\}")
+MERGE_FIELD = re.compile(r"\{(\w+)\}")
 
 
 def merge_fields(*texts: str) -> list[str]:
     """The `{name}` fields the texts use, in the order first seen, once each."""
-    names: dict[str, None] = {}
-    for text in texts:
-        for match in MERGE_FIELD.finditer(text or ""):
-            names.setdefault(match.group(1), None)
-    return list(names)
+    return list(dict.fromkeys(name for text in texts for name in MERGE_FIELD.findall(text or "")))
 
 
 def merge_text(text: str, values: Mapping[str, str], *, escape_html: bool) -> str:
     """`text` with each `{name}` replaced by its value (HTML-escaped for a body,
-    which is HTML); a field with no value is left as written."""
+    which is HTML; a name typed with Arabic ي/ك finds its Persian column); a
+    field with no value is left as written."""
 
-    def value(match: re.Match[str]) -> str:
-        found = values.get(match.group(1))
-        if found is None:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = values.get(name)
+        if value is None:
+            value = values.get(normalize_text(name))
+        if value is None:
             return match.group(0)
-        return html.escape(found, quote=False) if escape_html else found
+        return html.escape(value, quote=True) if escape_html else value
 
-    return MERGE_FIELD.sub(value, text)
+    return MERGE_FIELD.sub(replace, text)
 
 
 # --- attachments ---------------------------------------------------------------------------

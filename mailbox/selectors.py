@@ -6,6 +6,7 @@ PermissionDenied, so a tracking code reveals nothing about other people."""
 
 import hmac
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -728,3 +729,30 @@ def sent_letter_for(*, user: Actor, tracking_code: str) -> SentLetter:
         .get(tracking_code=code)
     )
     return _sent_letter(row)
+
+
+# --- the notices of a letter --------------------------------------------------------------------
+
+
+def letter_sms_counts(letter: Letter) -> tuple[int, int]:
+    """How many notice SMS of the letter were queued, and how many the operator
+    reported delivered. A letter past LETTER_INLINE_RECIPIENTS sends them as one
+    batch (`notifications.BULK_SMS_NAMESPACE`); a smaller one one by one, keyed
+    `letter:<code>:<recipient>` (exact keys: the unique index, never a scan)."""
+    from sms.constants import SYSTEM_SENDER, SmsStatus
+    from sms.models import OutboundSMS
+
+    from .services.notifications import BULK_SMS_NAMESPACE
+
+    if letter.recipient_count > settings.LETTER_INLINE_RECIPIENTS:
+        rows = OutboundSMS.objects.filter(
+            batch_id=uuid.uuid5(BULK_SMS_NAMESPACE, letter.tracking_code)
+        )
+    else:
+        recipients = Delivery.objects.filter(letter=letter).values_list("recipient_id", flat=True)
+        keys = [f"letter:{letter.tracking_code}:{pk}" for pk in recipients]
+        rows = OutboundSMS.objects.filter(sender__number=SYSTEM_SENDER, idempotency_key__in=keys)
+    counts = rows.aggregate(
+        queued=Count("id"), delivered=Count("id", filter=Q(status=SmsStatus.DELIVERED))
+    )
+    return counts["queued"], counts["delivered"]

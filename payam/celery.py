@@ -44,6 +44,10 @@ app.conf.update(
             "task": "sms.sweep",
             "schedule": float(os.environ.get("SMS_SWEEP_INTERVAL", "30")),
         },
+        "agencies-campaigns-due": {
+            "task": "agencies.campaigns_due",
+            "schedule": float(os.environ.get("CAMPAIGN_SWEEP_INTERVAL", "30")),
+        },
         "mailbox-sweep": {
             "task": "mailbox.sweep",
             "schedule": float(os.environ.get("LETTER_SWEEP_INTERVAL", "60")),

@@ -29,6 +29,7 @@ class TrackingKind:
     REQUEST = "request"
     TICKET = "ticket"
     AGENCY_REGISTRATION = "agency_registration"
+    CAMPAIGN = "campaign"
     GATEWAY_REQUEST = "gateway_request"
 
 

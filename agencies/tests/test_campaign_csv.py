@@ -14,10 +14,9 @@ from agencies.campaign_csv import (
     CsvRefused,
     CsvReport,
     csv_bytes,
-    merge_fields,
-    merge_text,
     read_recipients_csv,
 )
+from mailbox.content import merge_fields, merge_text
 from payam.tests.test_identifiers import legal_ids, national_codes
 from payam.text import to_persian_digits
 

@@ -35,6 +35,7 @@ from .reading import (
     delivery_set_flags,
     forget_inbox_caches,
 )
+from .recipients import parse_recipients
 from .sending import letter_reply, letter_send, letter_write
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "agency_mailbox_create",
     "mailbox_for_user",
     "notification_move",
+    "parse_recipients",
     "proxy_grant",
     "proxy_transition",
 ]

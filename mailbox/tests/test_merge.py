@@ -4,7 +4,6 @@ recipient wherever the recipient sees it, on both fan-out paths."""
 import pytest
 
 from accounts.tests.factories import unused_national_codes
-from mailbox.content import merge_fields, merge_text
 from mailbox.exceptions import InvalidLetter
 from mailbox.models import Delivery, Letter
 from mailbox.selectors import delivery_for, inbox, letter_verify
@@ -12,22 +11,6 @@ from mailbox.selectors import delivery_for, inbox, letter_verify
 from .conftest import ALI, MARYAM, activate, fresh
 
 pytestmark = pytest.mark.django_db
-
-
-def test_merge_fields_in_order_once_each() -> None:
-    assert merge_fields("سلام {نام}", "{amount} و {نام} {bad field} {x_1}") == [
-        "نام",
-        "amount",
-        "x_1",
-    ]
-
-
-def test_merge_text_escapes_a_body_and_keeps_unknown_fields() -> None:
-    values = {"name": "<b>علی</b> & co"}
-    assert merge_text("{name} {other}", values, escape_html=False) == "<b>علی</b> & co {other}"
-    assert merge_text("<p>{name}</p>", values, escape_html=True) == (
-        "<p>&lt;b&gt;علی&lt;/b&gt; &amp; co</p>"
-    )
 
 
 SUBJECT = "قبض {month}"

@@ -399,6 +399,8 @@ LETTER_MAX_ATTACHMENTS = env.int("LETTER_MAX_ATTACHMENTS", default=10)
 # An image attachment's width × height at most: 50 MP holds an A4 page scanned at
 # 600 dpi (35 MP) and a 48 MP phone photo; a 30000 × 30000 "bomb" is 900 MP.
 LETTER_IMAGE_MAX_PIXELS = env.int("LETTER_IMAGE_MAX_PIXELS", default=50_000_000)
+# An agency's send to more than this many recipients waits for a second member (four eyes).
+CAMPAIGN_APPROVAL_THRESHOLD = env.int("CAMPAIGN_APPROVAL_THRESHOLD", default=1000)
 
 # --- Campaigns (agencies app) ----------------------------------------------------------------
 # A campaign's CSV of recipients (agencies.campaign_csv): at most this many bytes (a

@@ -1,0 +1,15 @@
+"""The agencies app's Celery tasks: thin, the work is in services."""
+
+from celery import shared_task
+
+from .services import campaigns
+
+
+@shared_task(name="agencies.campaign_send", acks_late=True, reject_on_worker_lost=True)
+def campaign_send(campaign_id: int) -> str:
+    return campaigns.campaign_send(campaign_id=campaign_id).status
+
+
+@shared_task(name="agencies.campaigns_due")
+def campaigns_due() -> int:
+    return campaigns.campaigns_release_due()
