@@ -408,13 +408,14 @@ class ComposeForm(WithAttachments):
     subject = forms.CharField(
         label=_("موضوع"),
         max_length=200,
-        widget=forms.TextInput(attrs={"class": "form-control", "dir": "auto"}),
+        widget=forms.TextInput(attrs={"class": "form-control", "dir": "rtl"}),
         error_messages={"required": _("موضوع نامه را بنویسید.")},
     )
     body = BodyField(
         label=_("متن نامه"),
         max_length=COMPOSE_TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": 10, "dir": "auto"}),
+        # rtl, not auto: a text that opens with a {field} would be laid out left to right.
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 10, "dir": "rtl"}),
         help_text=_(
             "متن ساده؛ یک سطر خالی بند تازه‌ای می‌سازد. {نام ستون} با مقدار همان ستون "
             "در پرونده‌ی CSV برای هر گیرنده پر می‌شود، مانند {name} یا {amount}."

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.roles import is_agency_admin, is_agency_sender
+from accounts.roles import is_agency_sender
 from mailbox.content import merge_text, plain_text_body
 from mailbox.exceptions import AttachmentRefused
 from payam.errors import UserFacingError
@@ -93,7 +93,6 @@ def compose(request: HttpRequest) -> HttpResponse:
         "problems_more": max(0, problem_count - len(problems)),
         "threshold": settings.CAMPAIGN_APPROVAL_THRESHOLD,
         "section": "compose",
-        "is_admin": is_agency_admin(request.user),
     }
     return render(request, "agencies/agency/compose.html", context, status=200)
 
@@ -122,7 +121,6 @@ def _campaign_context(
         "threshold": settings.CAMPAIGN_APPROVAL_THRESHOLD,
         "cancel_form": CampaignCancelForm(),
         "section": "compose",
-        "is_admin": is_agency_admin(member),
     }
 
 
@@ -200,7 +198,6 @@ def letter(request: HttpRequest, tracking_code: str) -> HttpResponse:
         "stats": selectors_sent.letter_stats(found),
         "unread": selectors_sent.unread_page(letter=found, page=request.GET.get("page")),
         "section": "home",
-        "is_admin": is_agency_admin(request.user),
     }
     return render(request, "agencies/agency/letter.html", context)
 
