@@ -372,10 +372,9 @@ def letter_thread(
         return []
     mailbox_id = delivery.recipient_id
     letter = delivery.letter
+    theirs = Delivery.objects.filter(letter=OuterRef("pk"), recipient_id=mailbox_id)
     visible = (
-        Letter.objects.annotate(
-            received=Exists(Delivery.objects.filter(letter=OuterRef("pk"), recipient_id=mailbox_id))
-        )
+        Letter.objects.annotate(received=Exists(theirs), merge=Subquery(theirs.values("merge")[:1]))
         .filter(Q(received=True) | Q(sender_id=mailbox_id))
         .defer("content_sha256")
     )
@@ -404,6 +403,10 @@ def letter_thread(
         seen.update(reply.pk for reply in replies)
         frontier = [reply.pk for reply in replies]
     below.sort(key=lambda item: (item.sent_at, item.pk))
+    for item in (*above, *below):
+        values = item.merge  # type: ignore[attr-defined]
+        if values:  # a campaign letter the reader received: their own values filled in
+            Delivery(letter=item, merge=values).personalize()
     return (
         [ThreadEntry(item, received=item.received) for item in reversed(above)]  # type: ignore[attr-defined]
         + [ThreadEntry(letter, received=True, current=True)]

@@ -6,7 +6,8 @@ import pytest
 from accounts.tests.factories import unused_national_codes
 from mailbox.exceptions import InvalidLetter
 from mailbox.models import Delivery, Letter
-from mailbox.selectors import delivery_for, inbox, letter_verify
+from mailbox.selectors import delivery_for, inbox, letter_thread, letter_verify
+from mailbox.services import letter_reply
 
 from .conftest import ALI, MARYAM, activate, fresh
 
@@ -49,3 +50,21 @@ def test_a_missing_value_refuses_the_letter(send):
     with pytest.raises(InvalidLetter):
         send(recipients=[ALI, MARYAM], subject=SUBJECT, body=BODY, merge=[{"month": "آذر"}])
     assert not Letter.objects.exists()
+
+
+def test_the_thread_shows_a_campaign_letter_with_the_readers_values(send, ali, tax, admin):
+    owner = fresh(activate(ali))
+    letter = send(
+        subject=SUBJECT,
+        body=BODY,
+        reply_allowed=True,
+        merge=[{"month": "آذر", "name": "علی", "amount": "۱۰۰"}],
+    )
+    delivery = delivery_for(user=owner, tracking_code=letter.tracking_code)
+    reply = letter_reply(actor=owner, delivery=delivery, text="پرداخت شد")
+    answer = send(subject="پاسخ", body="<p>دریافت شد</p>", in_reply_to=reply)
+    entries = letter_thread(
+        user=owner, delivery=delivery_for(user=owner, tracking_code=answer.tracking_code)
+    )
+    assert [entry.letter.subject for entry in entries][0] == "قبض آذر"
+    assert "علی عزیز" in entries[0].letter.body
