@@ -3,7 +3,7 @@ who is not its member."""
 
 from django.urls import path
 
-from . import views_agency
+from . import views_agency, views_incoming
 
 app_name = "agency"
 
@@ -11,4 +11,13 @@ urlpatterns = [
     path("", views_agency.home, name="home"),
     path("members/", views_agency.members, name="members"),
     path("members/<int:grant_id>/revoke/", views_agency.member_revoke, name="member_revoke"),
+    path("inbox/", views_incoming.inbox, name="inbox"),
+    path("inbox/<str:tracking_code>/", views_incoming.incoming, name="incoming"),
+    path("inbox/<str:tracking_code>/assign/", views_incoming.assign, name="incoming_assign"),
+    path("inbox/<str:tracking_code>/answer/", views_incoming.answer, name="incoming_answer"),
+    path(
+        "inbox/<str:tracking_code>/attachments/<int:position>/",
+        views_incoming.attachment,
+        name="incoming_attachment",
+    ),
 ]
