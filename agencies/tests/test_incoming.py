@@ -20,13 +20,14 @@ from agencies.exceptions import (
     AssigneeNotMember,
     IncomingAlreadyAnswered,
     IncomingFromAgency,
+    IncomingFromNobody,
     ReaderTakesOnlyUnassigned,
 )
 from agencies.models import IncomingAssignment, IncomingAssignmentChange
 from agencies.selectors_incoming import IncomingView, seat_of
 from agencies.services import incoming_answer, incoming_assign, member_revoke
 from mailbox.constants import AccessAction, LetterCategory, ReaderRole
-from mailbox.models import AccessRecord, Delivery, Letter
+from mailbox.models import AccessRecord, Delivery, Letter, Mailbox
 from mailbox.selectors import SentStatus, inbox, letter_thread, sent_letter_for
 from mailbox.services import letter_reply, letter_send, letter_write
 from mailbox.tests.conftest import PNG, activate, fresh, upload
@@ -281,9 +282,14 @@ def test_a_letter_of_another_agencys_mailbox_is_404(agency, admin, ali):
         )
 
 
-def test_the_thread_shows_the_agencys_letter_and_its_answer(agency, admin, sender, maryam):
+def test_the_thread_shows_the_agencys_letter_and_its_answer(
+    agency, admin, sender, maryam, django_assert_max_num_queries
+):
     notice, reply = reply_to_agency_letter(maryam, agency, admin)
-    page = signed_in(sender).get(url(reply)).content.decode()
+    client = signed_in(sender)
+    client.get(url(reply))
+    with django_assert_max_num_queries(30):  # a two-letter thread: one query per step of it
+        page = client.get(url(reply)).content.decode()
     assert 'data-testid="thread"' in page and "اطلاعیه‌ی دستگاه" in page
     assert 'data-testid="in-reply-to"' in page and notice.tracking_code in page
 
@@ -473,6 +479,19 @@ def test_a_letter_from_another_agency_is_not_answered_from_the_desk(agency, admi
         "دستگاه اجرایی دیگری" in response.content.decode() and "متن من" in response.content.decode()
     )
     assert Letter.objects.filter(in_reply_to=letter).count() == 0
+
+
+def test_a_letter_whose_writer_has_no_mailbox_any_more_is_not_answered(agency, sender, ali, letter):
+    # An account's mailbox unbound from it (an administrator's correction): a placeholder.
+    Mailbox.objects.filter(owner=ali).update(owner=None)
+    with pytest.raises(IncomingFromNobody):
+        incoming_answer(
+            actor=sender, agency=agency, delivery=delivery_of(letter, agency), subject="پ", text="م"
+        )
+    page = signed_in(sender).get(url(letter)).content.decode()
+    assert "کارپوشه‌ی فعالی در پیام ایران ندارد" in page
+    assert 'data-testid="answer-link"' not in page
+    assert not Letter.objects.filter(in_reply_to=letter).exists()
 
 
 def test_a_refused_attachment_keeps_the_text_and_sends_nothing(agency, sender, letter):
