@@ -3,7 +3,13 @@ from django.http import HttpRequest
 
 from payam.admin import ReadOnlyAdmin
 
-from .models import Agency, AgencyApplication, ApplicationChange
+from .models import (
+    Agency,
+    AgencyApplication,
+    ApplicationChange,
+    IncomingAssignment,
+    IncomingAssignmentChange,
+)
 
 
 @admin.register(Agency)
@@ -33,3 +39,24 @@ class AgencyApplicationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "province")
     search_fields = ("tracking_code", "name", "national_id")
     inlines = [ChangeInline]
+
+
+class AssignmentChangeInline(admin.TabularInline):
+    model = IncomingAssignmentChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "from_assignee", "to_assignee", "actor")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(IncomingAssignment)
+class IncomingAssignmentAdmin(ReadOnlyAdmin):
+    """Read-only: assignments change only on the agency's incoming desk."""
+
+    list_display = ("delivery", "assignee", "assigned_at", "answered_at")
+    list_select_related = ("delivery", "assignee")
+    search_fields = ("delivery__letter__tracking_code",)
+    inlines = [AssignmentChangeInline]

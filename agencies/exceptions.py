@@ -169,3 +169,53 @@ class CampaignRowsRefused(AgenciesError):
             )
             % {"lines": localized_digits(lines)}
         )
+
+
+class AssigneeNotMember(AgenciesError):
+    message = _("این شخص عضو این دستگاه نیست یا عضویتش لغو شده است؛ عضو دیگری را برگزینید.")
+
+
+class AlreadyAssigned(AgenciesError):
+    def __init__(self, name: str) -> None:
+        super().__init__(_("این نامه هم‌اکنون به %(name)s واگذار شده است.") % {"name": name})
+
+
+class ReaderTakesOnlyUnassigned(AgenciesError):
+    message = _(
+        "با نقش خواننده تنها نامه‌ای را که به کسی واگذار نشده است به خود واگذار می‌کنید؛ "
+        "واگذاری به دیگران با مدیران و فرستندگان دستگاه است."
+    )
+
+
+class IncomingAlreadyAnswered(AgenciesError):
+    """The agency has answered this letter already (a second click, or a colleague
+    a moment before): nothing more was sent or changed."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(
+            _(
+                "دستگاه پیش‌تر به این نامه پاسخ داده است (کد رهگیری پاسخ: %(code)s)؛ پاسخ "
+                "دیگری فرستاده نشد. اگر نویسنده دوباره بنویسد، نامه‌ی تازه‌اش را پاسخ دهید."
+            )
+            % {"code": code}
+        )
+
+
+class IncomingNotAnswerable(AgenciesError):
+    """Why this letter cannot be answered from the agency's desk."""
+
+
+class IncomingFromAgency(IncomingNotAnswerable):
+    message = _(
+        "این نامه را دستگاه اجرایی دیگری فرستاده است؛ پاسخ به دستگاه‌ها از میز نامه‌های رسیده "
+        "فرستاده نمی‌شود. برای آن دستگاه نامه‌ی تازه‌ای بنویسید."
+    )
+
+
+class IncomingFromNobody(IncomingNotAnswerable):
+    message = _("فرستنده‌ی این نامه کارپوشه‌ی فعالی در پیام ایران ندارد و پاسخ به دستش نمی‌رسد.")
+
+
+class IncomingOwnLetter(IncomingNotAnswerable):
+    message = _("این نامه را خود دستگاه فرستاده است و پاسخ به آن معنا ندارد.")

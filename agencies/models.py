@@ -345,3 +345,101 @@ class CampaignChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.from_status} → {self.to_status}"
+
+
+class IncomingAssignment(models.Model):
+    """Who in the agency handles a letter that reached its mailbox (a citizen's or
+    a company's letter, or a reply to one of the agency's letters), and the answer
+    that closed it. One row per delivery, changed only by
+    `agencies.services.incoming_assign` / `incoming_answer`; every change leaves an
+    `IncomingAssignmentChange` and an audit row."""
+
+    delivery = models.OneToOneField(
+        "mailbox.Delivery",
+        verbose_name=_("تحویل"),
+        on_delete=models.PROTECT,
+        related_name="incoming_assignment",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("مسئول پاسخ"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("واگذارکننده"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("زمان واگذاری"), default=timezone.now)
+    # The in-portal notice: set when the assignee opens the letter (at once when
+    # they took it themselves); until then their desk lists it as new.
+    seen_at = models.DateTimeField(_("دیده‌شده توسط مسئول"), null=True, blank=True)
+    answered_letter = models.ForeignKey(
+        "mailbox.Letter",
+        verbose_name=_("نامه‌ی پاسخ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("پاسخ‌دهنده"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("زمان پاسخ"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("واگذاری نامه‌ی رسیده")
+        verbose_name_plural = _("واگذاری‌های نامه‌های رسیده")
+        indexes = [
+            # "Assigned to me" and the new assignments a member has not opened yet.
+            models.Index(fields=["assignee", "seen_at"], name="incoming_assignee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} → {self.assignee_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class IncomingAssignmentChange(models.Model):
+    """One hand-over of an incoming letter: from whom (None: it was unassigned) to
+    whom, by whom, when. Never edited; shown on the letter's page."""
+
+    assignment = models.ForeignKey(
+        IncomingAssignment, on_delete=models.PROTECT, related_name="changes"
+    )
+    from_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("از"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("به"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("انجام‌دهنده"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("زمان"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("تغییر واگذاری نامه‌ی رسیده")
+        verbose_name_plural = _("تغییرهای واگذاری نامه‌های رسیده")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: {self.from_assignee_id} → {self.to_assignee_id}"

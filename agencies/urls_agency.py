@@ -3,7 +3,7 @@ who is not its member."""
 
 from django.urls import path
 
-from . import views_agency, views_campaigns
+from . import views_agency, views_campaigns, views_incoming
 
 app_name = "agency"
 
@@ -28,5 +28,14 @@ urlpatterns = [
         "letters/<str:tracking_code>/unread.csv",
         views_campaigns.letter_unread_csv,
         name="letter_unread_csv",
+    ),
+    path("inbox/", views_incoming.inbox, name="inbox"),
+    path("inbox/<str:tracking_code>/", views_incoming.incoming, name="incoming"),
+    path("inbox/<str:tracking_code>/assign/", views_incoming.assign, name="incoming_assign"),
+    path("inbox/<str:tracking_code>/answer/", views_incoming.answer, name="incoming_answer"),
+    path(
+        "inbox/<str:tracking_code>/attachments/<int:position>/",
+        views_incoming.attachment,
+        name="incoming_attachment",
     ),
 ]

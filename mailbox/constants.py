@@ -46,6 +46,9 @@ class ReaderRole(models.TextChoices):
     OWNER = "owner", _("صاحب کارپوشه")
     PROXY = "proxy", _("وکیل")
     BROKER_CLERK = "broker_clerk", _("کارمند دفتر پیشخوان")
+    # A member of the agency whose mailbox received the letter (agencies registers
+    # its check): the agency's mailbox has no owner, so every reader is one of these.
+    AGENCY_MEMBER = "agency", _("کارمند دستگاه")
 
 
 class ProxyScope(models.TextChoices):

@@ -362,25 +362,37 @@ class ThreadEntry:
 def letter_thread(
     *, user: Actor, delivery: Delivery, grant: ProxyGrant | None = None
 ) -> list[ThreadEntry]:
-    """The conversation of `delivery`'s letter, oldest first: the letters it
-    answers (following `in_reply_to` up) and the replies to it (down), but only
-    those the reader can see — delivered to their mailbox or sent from it. The
-    walk stops at a letter they cannot see, so a reply someone else wrote to a
-    letter sent to many is never shown. One query per step, at most MAX_THREAD
-    letters."""
+    """The conversation of `delivery`'s letter as its reader sees it
+    (`mailbox_thread`): the owner, or a proxy within their grant — a proxy for
+    one agency's letters sees that agency's side and the owner's."""
     if not (is_owner(user, delivery) if grant is None else proxy_may_read(user, delivery, grant)):
         return []
-    mailbox_id = delivery.recipient_id
-    letter = delivery.letter
+    only = None
+    if grant is not None and grant.agency_id is not None:
+        only = [grant.agency_id, delivery.recipient_id]
+    return mailbox_thread(mailbox_id=delivery.recipient_id, letter=delivery.letter, senders=only)
+
+
+def mailbox_thread(
+    *, mailbox_id: int, letter: Letter, senders: list[int] | None = None
+) -> list[ThreadEntry]:
+    """The conversation of `letter` in the mailbox `mailbox_id`, oldest first:
+    the letters it answers (following `in_reply_to` up) and the replies to it
+    (down), but only those that mailbox can see — delivered to it or sent from
+    it (and, with `senders`, sent by one of those). The walk stops at a letter
+    it cannot see, so a reply someone else wrote to a letter sent to many is
+    never shown. One query per step, at most MAX_THREAD letters.
+
+    No check of who asks: callers pass a mailbox their reader may read (the
+    owner's, an agency's for its members)."""
     theirs = Delivery.objects.filter(letter=OuterRef("pk"), recipient_id=mailbox_id)
     visible = (
         Letter.objects.annotate(received=Exists(theirs), merge=Subquery(theirs.values("merge")[:1]))
         .filter(Q(received=True) | Q(sender_id=mailbox_id))
         .defer("content_sha256")
     )
-    if grant is not None and grant.agency_id is not None:
-        # A proxy for one agency's letters sees that agency's side and the owner's.
-        visible = visible.filter(sender_id__in=[grant.agency_id, mailbox_id])
+    if senders is not None:
+        visible = visible.filter(sender_id__in=senders)
     seen = {letter.pk}
     above: list[Letter] = []
     parent_id = letter.in_reply_to_id

@@ -10,7 +10,6 @@ a broker office; or suspended) sees only how many letters wait."""
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +28,7 @@ from payam.middleware import client_ip
 
 from . import fragments, selectors, services
 from .constants import AccessAction, ReaderRole
+from .downloads import attachment_response
 from .exceptions import AttachmentRefused, MailboxError, ReplyNotAllowed
 from .forms import InboxFilterForm, ReplyForm
 from .models import Attachment, Delivery, Letter, ProxyGrant
@@ -274,27 +274,6 @@ def attachment_at(letter: Letter, position: int) -> Attachment:
     if found is None:
         raise Http404
     return found
-
-
-def attachment_response(item: Attachment) -> FileResponse:
-    """The file as a download, with its sniffed type, never sniffed again by the
-    browser, never cached."""
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = content_disposition(item.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback name and the real one in RFC 5987's
-    `filename*` (UTF-8, percent-encoded), so Persian names survive and no
-    quote or line break in a name can reach the header."""
-    fallback = "".join(
-        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name
-    )
-    encoded = quote(name, safe="")
-    return f"attachment; filename=\"{fallback or 'attachment'}\"; filename*=UTF-8''{encoded}"
 
 
 def _next_url(request: HttpRequest, default: str) -> str:

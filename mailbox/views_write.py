@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
+from .downloads import attachment_response
 from .exceptions import AttachmentRefused, LetterNotAccepted, MailboxError
 from .forms import QUERY_MAX_LENGTH, WriteForm
 from .models import Letter, Mailbox
-from .views import acting_grant, attachment_at, attachment_response, person_inbox
+from .views import acting_grant, attachment_at, person_inbox
 
 DIRECTORY_PAGE_SIZE = 20
 

@@ -4,6 +4,7 @@
                   the one mover of an application's status (application_transition)
     review        what an ITO expert does: assign, approve, reject, send back
     members       an agency's members: add by national code, revoke
+    incoming      the letters the agency received: open, assign, answer
 
 See docs/agencies.md."""
 
@@ -20,6 +21,13 @@ from .applications import (
     ensure_email_at_domain,
     ensure_national_id_free,
 )
+from .incoming import (
+    answer_subject,
+    incoming_answer,
+    incoming_assign,
+    incoming_open,
+    incoming_record_download,
+)
 from .members import member_add, member_revoke, member_username
 from .review import (
     Approval,
@@ -35,6 +43,7 @@ __all__ = [
     "AgencyInfo",
     "Approval",
     "RepresentativeInfo",
+    "answer_subject",
     "application_approve",
     "application_assign",
     "application_fix_start",
@@ -48,6 +57,10 @@ __all__ = [
     "clean_deficiencies",
     "ensure_email_at_domain",
     "ensure_national_id_free",
+    "incoming_answer",
+    "incoming_assign",
+    "incoming_open",
+    "incoming_record_download",
     "member_add",
     "member_revoke",
     "member_username",

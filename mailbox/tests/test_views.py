@@ -18,9 +18,9 @@ from accounts.testing import sign_in_with_second_factor
 from accounts.tests.factories import NoavaranFactory
 from mailbox.constants import LetterCategory
 from mailbox.context_processors import inbox as inbox_context
+from mailbox.downloads import content_disposition
 from mailbox.models import Delivery, Letter
 from mailbox.services import mailbox_for_user
-from mailbox.views import content_disposition
 from payam.models import AuditEvent
 from tests.test_pages import assert_nothing_inline, assert_only_local_urls, scan
 

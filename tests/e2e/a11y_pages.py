@@ -83,6 +83,7 @@ EXCLUDED: dict[str, str] = {
     "review:agency_reject": POST_ONLY.format("review:agency; a refusal is swept there"),
     "review:agency_return": POST_ONLY.format("review:agency; a refusal is swept there"),
     "agency:member_revoke": POST_ONLY.format("agency:members (the revoke buttons)"),
+    "agency:incoming_assign": POST_ONLY.format("agency:incoming (the assignment form)"),
     "brokers:activate_cancel": POST_ONLY.format(
         "the «start again» button of brokers:activate_check"
     ),
@@ -94,6 +95,7 @@ EXCLUDED: dict[str, str] = {
     # Files.
     "mailbox:attachment": DOWNLOAD.format("a letter's PDF attachment"),
     "mailbox:sent_attachment": DOWNLOAD.format("the attachment of a sent letter"),
+    "agency:incoming_attachment": DOWNLOAD.format("the attachment of a letter the agency received"),
     "mailbox:pdf": DOWNLOAD.format("the letter as PDF; its HTML twin mailbox:print is swept"),
     "brokers:letter_pdf": DOWNLOAD.format("a letter printed at the counter, as PDF"),
     "brokers:reports_csv": DOWNLOAD.format("the office report as CSV; brokers:reports is swept"),
@@ -580,6 +582,18 @@ VISITS: tuple[Visit, ...] = (
         state="empty form sent",
         act=_no_validation_submit("main form:has([name=national_code])"),
     ),
+    Visit("agency:inbox", AGENCY),
+    Visit("agency:inbox", AGENCY, state="unanswered, none found", query="incoming_none"),
+    Visit("agency:incoming", AGENCY, args=_code("incoming_unanswered"), state="to answer"),
+    Visit("agency:incoming", AGENCY, args=_code("incoming_reply"), state="a reply, answered"),
+    Visit("agency:incoming_answer", AGENCY, args=_code("incoming_unanswered")),
+    Visit(
+        "agency:incoming_answer",
+        AGENCY,
+        args=_code("incoming_unanswered"),
+        state="empty form sent",
+        act=_no_validation_submit("main form:has([name=body])"),
+    ),
     # --- the broker-office clerk, کامران صادقی, at the Tehran counter ----------------
     Visit("brokers:workspace", CLERK),
     Visit(
@@ -640,6 +654,7 @@ QUERIES: dict[str, Callable[[Demo], str]] = {
     "sender_unknown": lambda demo: "number=09121234567",
     "inbox_filtered": lambda demo: "q=" + demo["search"],
     "review_filtered": lambda demo: "status=&province=alborz&older_than=&assigned=none",
+    "incoming_none": lambda demo: "view=unanswered&q=" + demo["search"],
 }
 
 PERSONAS: dict[str, str | None] = {

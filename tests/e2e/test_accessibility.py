@@ -39,7 +39,7 @@ from brokers.services import activation_lookup
 from mailbox.constants import MailboxKind, ProxyScope, ProxyStatus
 from mailbox.demo import tiny_pdf
 from mailbox.models import Delivery, Mailbox, ProxyGrant
-from mailbox.services import delivery_set_flags, proxy_grant
+from mailbox.services import delivery_set_flags, letter_write, proxy_grant
 from payam.sessions import SessionStore
 from payam.tracking import TrackingKind, issue
 
@@ -340,6 +340,15 @@ def demo(sso_on) -> pages.Demo:
         delegation.scan.save("request.pdf", ContentFile(tiny_pdf(["Signed request"])), save=False)
         delegation.save()
         values[key] = delegation.pk
+    # A letter علی wrote to the tax organization that nobody there has answered yet,
+    # for the incoming desk of its admin.
+    values["incoming_unanswered"] = letter_write(
+        actor=citizen,
+        to=Mailbox.objects.get(kind=MailboxKind.AGENCY, display_name="سازمان امور مالیاتی کشور"),
+        subject="درخواست اصلاح نشانی پرونده‌ی مالیاتی",
+        text="با سلام،\n\nخواهشمند است نشانی پرونده‌ی مالیاتی اینجانب اصلاح شود.",
+    ).tracking_code
+    values["incoming_reply"] = sent_code("پاسخ: درخواست مدارک تکمیلی")
     values["pending_activation"] = activation_lookup(
         actor=clerk, national_code="0034567895", birth_date=date(1988, 11, 2)
     )
