@@ -131,6 +131,20 @@ def _size_text(size: int) -> str:
     return localized_digits(f"{size / (1024 * 1024):.0f}")
 
 
+def ensure_csv_size(size: int) -> None:
+    """CsvRefused when a file of `size` bytes is past CAMPAIGN_CSV_MAX_BYTES: a
+    form calls it with the upload's size before reading the file."""
+    max_bytes: int = settings.CAMPAIGN_CSV_MAX_BYTES
+    if size > max_bytes:
+        raise CsvRefused(
+            _(
+                "پرونده %(size)s مگابایت است و بیشترین اندازه %(max)s مگابایت؛ فهرست را در "
+                "چند پرونده بفرستید."
+            )
+            % {"size": _size_text(size), "max": _size_text(max_bytes)}
+        )
+
+
 def _refuse_non_text(data: bytes) -> None:
     head = data[:8]
     if data.startswith(_SPREADSHEET_MAGIC):
@@ -284,15 +298,7 @@ def read_recipients_csv(
     names the recipient column is the recipient itself and always filled."""
     if not data:
         raise CsvRefused(_("پرونده خالی است؛ فهرستی با سطر سرستون‌ها و دست‌کم یک گیرنده بفرستید."))
-    max_bytes: int = settings.CAMPAIGN_CSV_MAX_BYTES
-    if len(data) > max_bytes:
-        raise CsvRefused(
-            _(
-                "پرونده %(size)s مگابایت است و بیشترین اندازه %(max)s مگابایت؛ فهرست را در "
-                "چند پرونده بفرستید."
-            )
-            % {"size": _size_text(len(data)), "max": _size_text(max_bytes)}
-        )
+    ensure_csv_size(len(data))
     _refuse_non_text(data)
     text, encoding = _decode(data)
     if not text.strip():
