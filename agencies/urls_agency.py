@@ -11,4 +11,6 @@ urlpatterns = [
     path("", views_agency.home, name="home"),
     path("members/", views_agency.members, name="members"),
     path("members/<int:grant_id>/revoke/", views_agency.member_revoke, name="member_revoke"),
+    path("sms/", views_agency.sms, name="sms"),
+    path("sms/send/", views_agency.sms_send, name="sms_send"),
 ]

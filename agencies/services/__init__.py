@@ -4,6 +4,7 @@
                   the one mover of an application's status (application_transition)
     review        what an ITO expert does: assign, approve, reject, send back
     members       an agency's members: add by national code, revoke
+    sms           the agency's SMS from its own sender: prepare (checked, shown), send
 
 See docs/agencies.md."""
 
@@ -29,12 +30,30 @@ from .review import (
     application_return,
     clean_deficiencies,
 )
+from .sms import (
+    AgencyHasNoSender,
+    AgencySmsRefused,
+    SmsDraft,
+    SmsDraftExpired,
+    SmsListProblems,
+    SmsSent,
+    agency_sms_prepare,
+    agency_sms_send,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "AgencyHasNoSender",
     "AgencyInfo",
+    "AgencySmsRefused",
     "Approval",
     "RepresentativeInfo",
+    "SmsDraft",
+    "SmsDraftExpired",
+    "SmsListProblems",
+    "SmsSent",
+    "agency_sms_prepare",
+    "agency_sms_send",
     "application_approve",
     "application_assign",
     "application_fix_start",
