@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import is_agency_sender, user_agency
 from payam.audit import audit_record
 from payam.errors import UserFacingError
-from payam.phone import normalize_mobile
+from payam.phone import local_mobile, normalize_mobile
 from payam.text import localized_digits
 from sms import encoding
 from sms.constants import MAX_PARTS, SmsKind
@@ -91,6 +91,11 @@ class SmsDraft:
     @property
     def total_parts(self) -> int:
         return self.count * self.parts
+
+    @property
+    def first_recipient(self) -> str:
+        """The first mobile as people write it (09121234567)."""
+        return local_mobile(self.recipients[0]) if self.recipients else ""
 
 
 @dataclass(frozen=True)

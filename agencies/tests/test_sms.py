@@ -105,6 +105,7 @@ def test_a_sender_confirms_then_sends_to_one_mobile_from_the_agencys_number(agen
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="sms-confirm"' in html and "۴۰۴۰۵۵۵" in html and "۱ بخش" in html
+    assert "۰۹۱۲۱۲۳۴۵۶۷" in html and BODY in html
     assert not OutboundSMS.objects.exists()  # nothing before the confirmation
     done = client.post(SEND, {"draft": draft_of(response)}, follow=True)
     assert "در صف ارسال" in done.content.decode()
