@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from payam.errors import UserFacingError
 from payam.identifiers import clean_legal_id, clean_national_code, is_valid_national_code
 from payam.phone import normalize_mobile
-from payam.text import localized_digits, normalize_digits, normalize_text
+from payam.text import localized_digits, normalize_digits, normalize_text, to_ascii_digits
 
 if TYPE_CHECKING:
     import _csv
@@ -58,6 +58,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED = re.compile(r"'+[=+\-@\t\r]")  # a cell the portal's export made text
 _NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_SEP_HINT = re.compile(r"^\s*sep=([,;\t|])\s*$", re.IGNORECASE)
+# A long number Excel showed in scientific notation and saved so: 1.23457E+09.
+_SCIENTIFIC = re.compile(r"^\d(?:[.,/]\d+)?[eE]\+?\d+$")
 _HEADER_TRIM = " \t\r\n\u00a0\u200e\u200f\ufeff"
 _INVISIBLE_IN_NAME = re.compile("[\\s_\u200c\u200e\u200f\ufeff]+")
 # Files that are not text, by their first bytes; the spreadsheets get their own advice.
@@ -195,24 +198,29 @@ def _decode(data: bytes) -> tuple[str, str]:
     return text, "cp1256"
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(text: str) -> tuple[str, str]:
     """From the first line that is not blank: a comma when it has one, else a
-    semicolon (Excel where the comma is the decimal mark), else a tab."""
+    semicolon (Excel where the comma is the decimal mark), else a tab. Excel's
+    own hint line (`sep=;`) names it instead and becomes a blank line, so the
+    lines after it keep their numbers. Returns the delimiter and the text."""
     start = 0
     while start < len(text):
         end = text.find("\n", start)
         line = text[start:] if end < 0 else text[start:end]
-        start = len(text) if end < 0 else end + 1
         if not line.strip():
+            start = len(text) if end < 0 else end + 1
             continue
+        hint = _SEP_HINT.match(line)
+        if hint:
+            return hint.group(1), text[:start] + text[start + len(line.rstrip("\r")) :]
         if "," in line:
-            return ","
+            return ",", text
         if ";" in line:
-            return ";"
+            return ";", text
         if "\t" in line:
-            return "\t"
-        return ","
-    return ","
+            return "\t", text
+        return ",", text
+    return ",", text
 
 
 def _unescape(cell: str) -> str:
@@ -278,6 +286,15 @@ def _header(records: Iterator[list[str]], reader: "_csv._reader") -> tuple[int, 
 
 def _check_person(value: str) -> str:
     """The 10-digit code or 11-digit ID; ValidationError says what is wrong."""
+    if _SCIENTIFIC.match(to_ascii_digits(value)):
+        raise ValidationError(
+            _(
+                "اکسل این شماره را به شکل علمی (مانند 1.23E+09) ذخیره کرده و رقم‌هایش از دست "
+                "رفته است؛ قالب ستون را «Text» کنید، شماره‌ها را دوباره بنویسید و فایل را "
+                "دوباره ذخیره کنید."
+            ),
+            code="scientific",
+        )
     digits = normalize_digits(value)
     if len(digits) == 11 and digits.isdigit():
         return clean_legal_id(digits)
@@ -304,7 +321,8 @@ def read_recipients_csv(
     if not text.strip():
         raise CsvRefused(_("پرونده خالی است؛ فهرستی با سطر سرستون‌ها و دست‌کم یک گیرنده بفرستید."))
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=False)
+    delimiter, text = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     records = _records(reader)
     header_line, columns = _header(records, reader)
     keys = _RECIPIENT_KEYS[kind]
