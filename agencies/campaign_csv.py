@@ -246,9 +246,10 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _records(reader: "_csv._reader") -> Iterator[list[str]]:
+@contextmanager
+def _csv_errors(reader: "_csv._reader") -> Iterator[None]:
     try:
-        yield from reader
+        yield
     except csv.Error as exc:  # a cell past the csv module's field size limit
         raise CsvRefused(
             _("سطر %(line)s این پرونده خوانده نشد؛ آیا خانه‌ای بسیار بلند یا نقل‌قولی ناتمام دارد؟")
@@ -256,8 +257,8 @@ def _records(reader: "_csv._reader") -> Iterator[list[str]]:
         ) from exc
 
 
-def _header(records: Iterator[list[str]], reader: "_csv._reader") -> tuple[int, list[str]]:
-    for record in records:
+def _header(reader: "_csv._reader") -> tuple[int, list[str]]:
+    for record in reader:
         if not _is_blank(record):
             line = reader.line_num
             break
@@ -323,8 +324,8 @@ def read_recipients_csv(
 
     delimiter, text = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    records = _records(reader)
-    header_line, columns = _header(records, reader)
+    with _csv_errors(reader):
+        header_line, columns = _header(reader)
     keys = _RECIPIENT_KEYS[kind]
     recipient_at = next((i for i, name in enumerate(columns) if _column_key(name) in keys), -1)
     if recipient_at < 0:
@@ -362,19 +363,20 @@ def read_recipients_csv(
     empty_value = _("خالی است، ولی متن از آن استفاده می‌کند.")
     repeated = _("تکراری است؛ پیش‌تر در سطر %(line)s آمده است.")
 
-    with _cyclic_gc_paused():
-        for record in records:
+    with _csv_errors(reader), _cyclic_gc_paused():
+        for record in reader:
             line = previous_end + 1
             previous_end = reader.line_num
-            if _is_blank(record):
-                continue
+            # Stripped; an apostrophe the portal's export put before a formula taken off.
+            cells = [_unescape(c) if (c := cell.strip())[:1] == "'" else c for cell in record]
+            if not any(cells):
+                continue  # a blank line, or a spreadsheet's row of empty cells
             count += 1
             if count > max_rows:
                 raise CsvRefused(
                     _("پرونده بیش از %(max)s سطر گیرنده دارد؛ فهرست را در چند پرونده بفرستید.")
                     % {"max": localized_digits(f"{max_rows:,}")}
                 )
-            cells = [cell.strip() for cell in record]
             bad = False
             if len(cells) != width:
                 # Empty cells after the last column (a spreadsheet's habit) are no cells.
@@ -394,7 +396,7 @@ def read_recipients_csv(
                         )
                     )
                     bad = True
-            raw = _unescape(cells[recipient_at]) if recipient_at < len(cells) else ""
+            raw = cells[recipient_at] if recipient_at < len(cells) else ""
             if raw.startswith("'"):
                 raw = raw[1:].strip()  # Excel's text prefix before a code: '0012345678
             recipient = ""
@@ -430,7 +432,7 @@ def read_recipients_csv(
             if bad and len(cells) != width:
                 continue
             del cells[recipient_at]
-            values = dict(zip(others, map(_unescape, cells), strict=True))
+            values = dict(zip(others, cells, strict=True))
             for field in required:
                 if not values[field]:
                     problems.append(CsvProblem(line, field, "", empty_value))
