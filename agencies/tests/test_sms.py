@@ -331,3 +331,14 @@ def test_the_lists_are_paged_newest_first(agency, sender):
     assert [s.pk for s in second.sent] == [r.pk for r in reversed(rows[:5])]
     assert second.sent_before is None
     assert client.get(SMS, {"sent_before": "abc"}).context["page"].sent_before == rows[5].pk
+
+
+def test_a_20_mb_list_is_refused_with_its_size(agency, sender):
+    row = b"09121234567\n"
+    big = SimpleUploadedFile(
+        "list.csv", b"mobile\n" + row * (20 * 1024 * 1024 // len(row)), content_type="text/csv"
+    )
+    response = signed_in(sender).post(SMS, {"body": BODY, "recipients_file": big})
+    html = response.content.decode()
+    assert "پرونده ۲۰ مگابایت است و بیشترین اندازه ۱۰ مگابایت" in html
+    assert not OutboundSMS.objects.exists()
