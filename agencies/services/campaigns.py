@@ -30,7 +30,7 @@ from payam.errors import RecipientProblem, UserFacingError
 from payam.text import normalize_text
 from payam.tracking import TrackingKind, issue
 
-from ..campaign_csv import CsvProblem, read_recipients_csv
+from ..campaign_csv import CsvProblem, ensure_csv_size, read_recipients_csv
 from ..constants import CAMPAIGN_TRANSITIONS, CampaignSource, CampaignStatus
 from ..exceptions import (
     CampaignMoveRefused,
@@ -188,11 +188,8 @@ def campaign_create(
     source = CampaignSource.CSV if csv_file else CampaignSource.LIST
     data = b""
     if csv_file:
-        limit = settings.CAMPAIGN_CSV_MAX_BYTES
-        if csv_file.size is not None and csv_file.size > limit:
-            data = b"\0" * (limit + 1)  # the reader's own refusal, with its message
-        else:
-            data = csv_file.read(limit + 1)
+        ensure_csv_size(csv_file.size or 0)
+        data = csv_file.read(settings.CAMPAIGN_CSV_MAX_BYTES + 1)
     fields = merge_fields(subject, text)
     found, skipped = _recipients(
         source=source,

@@ -303,3 +303,11 @@ def test_campaign_pages_are_404_outside_the_agency(agency, sender):
     citizen = Client()
     citizen.force_login(AliFactory())
     assert citizen.get(COMPOSE).status_code == 404
+
+
+def test_a_20_mb_file_is_refused_by_its_size_and_nothing_is_kept(agency, sender):
+    big = csv_file(b"national_code\n" + (ALI.encode() + b"\n") * (20 * 1024 * 1024 // 11))
+    client = signed_in(sender)
+    page = client.post(COMPOSE, form(subject="سلام", body="متن", csv_file=big)).content.decode()
+    assert "مگابایت" in page and "سلام" in page
+    assert not Campaign.objects.exists() and not default_storage.exists("campaigns")
