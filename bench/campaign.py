@@ -29,7 +29,7 @@ the real deliveries carry) is printed alongside. Writes bench/results/campaign.j
 Afterwards every row the benchmark made is removed again with raw SQL (the
 letters and their deliveries, the campaign and its history, the bench agency,
 its members, their audit rows, the stored CSV), so the database stays as seeded;
-`--keep` leaves them. `--profile upload|send|fanout` runs that part under cProfile
+`--keep` leaves them. `--profile upload|approve|send|fanout` runs that part under cProfile
 and prints where its time goes.
 """
 
@@ -37,6 +37,7 @@ import argparse
 import cProfile
 import csv
 import io
+import json
 import os
 import pstats
 import random
@@ -161,9 +162,9 @@ def make_agency(bench: Bench) -> tuple[Any, Any, Any]:
     return agency, clients[0], clients[1]
 
 
-def profiled(part: str, wanted: str | None, fn: Callable[[], T]) -> T:
-    """fn(), under cProfile when `part` is the one asked for; prints its top functions."""
-    if part != wanted:
+def profiled(part: str, wanted: list[str], fn: Callable[[], T]) -> T:
+    """fn(), under cProfile when `part` is one asked for; prints its top functions."""
+    if part not in wanted:
         return fn()
     profile = cProfile.Profile()
     result = profile.runcall(fn)
@@ -179,8 +180,6 @@ def profiled(part: str, wanted: str | None, fn: Callable[[], T]) -> T:
 def copy_with_merge(letter_id: int, rows: list[tuple[str, int, int | None]]) -> float:
     """COPY of the same delivery rows with each one's merge values (what the real
     deliveries carry); seconds taken."""
-    import json
-
     from django.db import connection
     from django.utils import timezone
 
@@ -242,9 +241,18 @@ def cleanup(bench: Bench) -> float:
         # goes (the hash chain before it stays whole).
         cursor.execute("DELETE FROM payam_auditevent WHERE seq > %s", [bench.audit_seq])
         if bench.users:
-            cursor.execute("DELETE FROM mfa_authenticator WHERE user_id = ANY(%s)", [bench.users])
-            cursor.execute("DELETE FROM accounts_rolegrant WHERE user_id = ANY(%s)", [bench.users])
-            cursor.execute("DELETE FROM accounts_loginevent WHERE user_id = ANY(%s)", [bench.users])
+            # Whatever else signing in left for the members (login events, sessions,
+            # their authenticator app, the role grants): every table that points at them.
+            cursor.execute(
+                "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c"
+                " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+                " WHERE c.contype = 'f' AND c.confrelid = 'accounts_user'::regclass"
+            )
+            for table, column in cursor.fetchall():
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE {column} = ANY(%s)",  # noqa: S608 — the catalog's names
+                    [bench.users],
+                )
         if bench.agency_id:
             cursor.execute("DELETE FROM agencies_agency WHERE id = %s", [bench.agency_id])
         if bench.sender_id:
@@ -256,15 +264,43 @@ def cleanup(bench: Bench) -> float:
     return time.perf_counter() - started
 
 
-def leftovers() -> None:
-    """A run that died before its cleanup left its agency: refuse rather than guess."""
-    from agencies.models import Agency
+def left_over() -> Bench | None:
+    """What a run that died before its cleanup (or ran with --keep) left: found by
+    the bench agency's name and the members' usernames. Nothing else writes to this
+    database, so the audit rows from the agency's making on are that run's."""
+    from django.db import connection
 
-    if Agency.objects.filter(name=AGENCY_NAME).exists():
-        raise SystemExit(
-            f"the scale database still holds «{AGENCY_NAME}» from a run that was kept or"
-            " interrupted: remove it (or run bench/seed_scale.py again) first"
+    from accounts.models import User
+    from agencies.models import Agency, Campaign
+    from mailbox.models import Letter
+    from payam.models import AuditEvent
+
+    agency = Agency.objects.filter(name=AGENCY_NAME).first()
+    users = list(User.objects.filter(username__in=MEMBERS).values_list("pk", flat=True))
+    if agency is None and not users:
+        return None
+    bench = Bench(users=users)
+    if agency is not None:
+        bench.agency_id, bench.mailbox_id, bench.sender_id = (
+            agency.pk,
+            agency.mailbox_id,
+            agency.sender_id,
         )
+        bench.campaigns = list(Campaign.objects.filter(agency=agency).values_list("pk", flat=True))
+        bench.letters = list(
+            Letter.objects.filter(sender_id=agency.mailbox_id).values_list("pk", flat=True)
+        )
+        since = AuditEvent.objects.filter(created_at__gte=agency.created_at).order_by("seq")
+        first = since.values_list("seq", flat=True).first()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(max(seq), 0) FROM payam_auditevent")
+            (last,) = cursor.fetchone()
+        bench.audit_seq = first - 1 if first is not None else last
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(max(seq), 0) FROM payam_auditevent")
+            (bench.audit_seq,) = cursor.fetchone()
+    return bench
 
 
 def main() -> None:
@@ -272,7 +308,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
-    parser.add_argument("--profile", choices=("upload", "approve", "send", "fanout"))
+    parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        choices=("upload", "approve", "send", "fanout"),
+        help="run this part under cProfile (may be given more than once)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave what the benchmark made")
     args = parser.parse_args()
 
@@ -289,7 +331,10 @@ def main() -> None:
     from agencies.services import campaigns as campaign_service
     from mailbox import services, tasks
 
-    leftovers()
+    found = left_over()
+    if found is not None:
+        print("removing what an interrupted (or kept) run left…", flush=True)
+        cleanup(found)
     call_command("collectstatic", interactive=False, verbosity=0)  # the production manifest
     rows = recipients(args.rows)
     if not rows:
@@ -321,6 +366,12 @@ def main() -> None:
         bench.letters.append(first.pk)
         copy_before = copy_deliveries(first.pk, rows)
         print(f"  {copy_before:.1f} s", flush=True)
+
+        # A running server has its URLconf imported and its templates compiled; the
+        # member opens the form before sending it. Neither is part of the upload.
+        warm = composer.get("/agency/compose/", secure=True)
+        if warm.status_code != 200:
+            raise SystemExit(f"the compose page answered {warm.status_code}")
 
         print("(a) POST /agency/compose/ with the CSV…", flush=True)
         t_start = time.perf_counter()
@@ -390,7 +441,11 @@ def main() -> None:
                 [letter_id, rows[-1][1]],
             )
             (merge,) = cursor.fetchone()
+        if isinstance(merge, str):  # Django reads jsonb as text on a raw cursor
+            merge = json.loads(merge)
         checks["merge_of_last_row"] = merge == merge_values(count - 1)
+        if not checks["merge_of_last_row"]:
+            print("  merge stored:", merge, "expected:", merge_values(count - 1))
 
         print(f"COPY baseline 2: {count:,} deliveries…", flush=True)
         second = baseline_letter(agency.mailbox, count)
@@ -420,7 +475,7 @@ def main() -> None:
         "rows": count,
         "csv_bytes": len(data),
         "chunk": settings.LETTER_FANOUT_CHUNK,
-        "profiled": args.profile,
+        "profiled": args.profile or None,
         "seconds": {
             **{name: round(value, 2) for name, value in parts.items()},
             "upload_to_last_delivery": round(total, 2),
