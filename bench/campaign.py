@@ -2,7 +2,7 @@
 against a raw COPY of the same deliveries, on the national-scale database
 (bench/seed_scale.py).
 
-    python bench/campaign.py [--rows 100000] [--profile PART] [--keep]
+    python bench/campaign.py [--rows 100000] [--profile PART] [--keep] [--redis-url …]
 
 The real path is what an agency member does, through the portal's own code:
 (a) the compose form POSTed as multipart to /agency/compose/ through Django's
@@ -61,10 +61,13 @@ from bench.fanout import (  # noqa: E402
     recipients,
     remove,
 )
-from bench.scale import DEFAULT_DATABASE_URL, setup_django, write_result  # noqa: E402
+from bench.scale import (  # noqa: E402
+    DEFAULT_DATABASE_URL,
+    DEFAULT_REDIS_URL,
+    setup_django,
+    write_result,
+)
 
-# This benchmark's own Redis database (sessions and caches of its two members).
-DEFAULT_REDIS_URL = os.environ.get("CAMPAIGN_REDIS_URL", "redis://127.0.0.1:6379/10")
 HOST = "127.0.0.1"
 AGENCY_NAME = "سازمان سنجش کارایی (آزمایش)"
 SENDER_NUMBER = "40409990"
