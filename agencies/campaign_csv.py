@@ -119,6 +119,7 @@ class CsvReport:
     recipient_column: str
     rows: list[CsvRow]  # the rows without a problem, in the file's order
     problems: list[CsvProblem]  # every problem, in the file's order
+    header_line: int = 1  # the line of the column names (blank lines may come before it)
 
     @property
     def ok(self) -> bool:
@@ -454,6 +455,7 @@ def read_recipients_csv(
         recipient_column=recipient_column,
         rows=rows,
         problems=problems,
+        header_line=header_line,
     )
 
 
