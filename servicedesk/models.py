@@ -102,6 +102,13 @@ class Request(models.Model):
         return self.status in FINAL
 
     @property
+    def headline(self) -> str:
+        """What the lists show as the request's service or subject: the type's
+        `service_name` or `subject` data key."""
+        data = self.data if isinstance(self.data, dict) else {}
+        return str(data.get("service_name") or data.get("subject") or "")
+
+    @property
     def type_label(self) -> str:
         from . import types
 
