@@ -260,3 +260,12 @@ def test_attachments_download_only_for_the_owner(firm):
     response = signed_in(firm).get(url)
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
     assert response.getvalue().startswith(b"%PDF")
+
+
+def test_the_admin_lists_requests_and_tickets_read_only(admin_client, firm):
+    item = general_draft(firm)
+    services.ticket_open(actor=firm, subject="s", category="other", text="t", request=item)
+    for name in ("request", "ticket"):
+        response = admin_client.get(reverse(f"admin:servicedesk_{name}_changelist"))
+        assert response.status_code == 200
+    assert admin_client.get(reverse("admin:servicedesk_request_add")).status_code == 403
