@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -208,6 +209,18 @@ def _store(
     )
 
 
+def _delete_files(attachments: "QuerySet[RequestAttachment]") -> None:
+    """Delete the rows now and their stored files once the deletion committed."""
+    names = [(a.file.storage, a.file.name) for a in attachments if a.file.name]
+    attachments.delete()
+
+    def remove() -> None:
+        for storage, name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+
+
 def request_attach(
     *,
     actor: AbstractBaseUser,
@@ -235,7 +248,7 @@ def request_attach(
                     "pk", flat=True
                 )
             )
-            RequestAttachment.objects.filter(pk__in=replaced).delete()
+            _delete_files(RequestAttachment.objects.filter(pk__in=replaced))
         else:
             replaced = []
         if locked.attachments.filter(message__isnull=True).count() >= MAX_ATTACHMENTS_PER_REQUEST:
@@ -271,7 +284,7 @@ def request_detach(*, actor: AbstractBaseUser, request: Request, attachment_id: 
             "name": attachment.original_name,
             "sha256": attachment.sha256,
         }
-        attachment.delete()
+        _delete_files(RequestAttachment.objects.filter(pk=attachment.pk))
         locked.save(update_fields=["updated_at"])
         audit_record(actor=actor, action="service_request.detach", target=locked, data=facts)
     _copy_into(request, locked)

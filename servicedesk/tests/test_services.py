@@ -81,7 +81,7 @@ def test_another_organization_cannot_touch_a_request(firm):
         services.request_submit(actor=intruder, request=request)
 
 
-def test_attachments_are_checked_and_the_letter_replaced(firm):
+def test_attachments_are_checked_and_the_letter_replaced(firm, django_capture_on_commit_callbacks):
     request = general_draft(firm)
     with pytest.raises(PdfRequired):
         services.request_attach(
@@ -90,9 +90,12 @@ def test_attachments_are_checked_and_the_letter_replaced(firm):
     renamed = SimpleUploadedFile("photo.pdf", png_upload().read())
     with pytest.raises(AttachmentRefused):
         services.request_attach(actor=firm, request=request, slot="other", upload=renamed)
-    services.request_attach(
-        actor=firm, request=request, slot="request_letter", upload=pdf_upload(text="second")
-    )
+    first = RequestAttachment.objects.get(request=request, slot="request_letter")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_attach(
+            actor=firm, request=request, slot="request_letter", upload=pdf_upload(text="second")
+        )
+    assert not first.file.storage.exists(first.file.name)  # the replaced file is gone
     services.request_attach(actor=firm, request=request, slot="other", upload=png_upload())
     letters = RequestAttachment.objects.filter(request=request, slot="request_letter")
     assert letters.count() == 1 and RequestAttachment.objects.filter(request=request).count() == 2
