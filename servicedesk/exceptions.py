@@ -90,6 +90,10 @@ class DeficiencyNotOpen(ServiceDeskError):
     message = _("نواقص تنها وقتی درخواست برای رفع نواقص بازگشته است علامت می‌خورند.")
 
 
+class MessageOnDraft(ServiceDeskError):
+    message = _("پیش از ارسال درخواست، کارشناس آن را نمی‌بیند؛ پرسش خود را با تیکت پشتیبانی بپرسید.")
+
+
 class EmptyMessage(ServiceDeskError):
     message = _("متن پیام را بنویسید.")
 

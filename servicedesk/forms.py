@@ -98,7 +98,7 @@ class GeneralRequestForm(MarksInvalidFields):
         ),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".pdf"}),
     )
-    others = _files(_("پیوست‌های دیگر"))
+    attachments = _files(_("پیوست‌های دیگر"))
 
 
 class ConfirmForm(forms.Form):

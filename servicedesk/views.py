@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -133,6 +134,24 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "servicedesk/new.html", context, status=400 if form.errors else 200)
 
 
+def _save_general(request: HttpRequest, item: Request, data: dict[str, Any]) -> None:
+    actor = _actor(request)
+    if data["request_letter"]:
+        services.request_attach(
+            actor=actor,
+            request=item,
+            slot=AttachmentSlot.REQUEST_LETTER,
+            upload=data["request_letter"],
+        )
+    for upload in data["attachments"]:
+        services.request_attach(actor=actor, request=item, slot=AttachmentSlot.OTHER, upload=upload)
+    services.request_update_data(
+        actor=actor,
+        request=item,
+        data={"subject": data["subject"].strip(), "description": data["description"].strip()},
+    )
+
+
 def _detail_context(request: HttpRequest, item: Request, **forms: Any) -> dict[str, Any]:
     return {
         "item": item,
@@ -179,25 +198,9 @@ def general_edit(request: HttpRequest, tracking_code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            if form.cleaned_data["request_letter"]:
-                services.request_attach(
-                    actor=_actor(request),
-                    request=item,
-                    slot=AttachmentSlot.REQUEST_LETTER,
-                    upload=form.cleaned_data["request_letter"],
-                )
-            for upload in form.cleaned_data["others"]:
-                services.request_attach(
-                    actor=_actor(request), request=item, slot=AttachmentSlot.OTHER, upload=upload
-                )
-            services.request_update_data(
-                actor=_actor(request),
-                request=item,
-                data={
-                    "subject": form.cleaned_data["subject"].strip(),
-                    "description": form.cleaned_data["description"].strip(),
-                },
-            )
+            # All or nothing: a refused file leaves the draft as it was.
+            with transaction.atomic():
+                _save_general(request, item, form.cleaned_data)
         except UserFacingError as exc:
             form.add_error(None, str(exc))
         else:

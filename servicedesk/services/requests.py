@@ -49,6 +49,7 @@ from ..exceptions import (
     EmptyReason,
     InvalidSlot,
     InvalidTransition,
+    MessageOnDraft,
     NotAnExpert,
     NotEditable,
     PdfRequired,
@@ -589,7 +590,7 @@ def request_message_post(
     with transaction.atomic():
         locked = _locked(request)
         if locked.status == S.DRAFT:
-            raise InvalidTransition(locked.status, S.DRAFT)
+            raise MessageOnDraft
         message = RequestMessage.objects.create(
             request=locked, author=as_user(actor), from_expert=from_expert, text=text
         )

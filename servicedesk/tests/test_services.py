@@ -18,6 +18,7 @@ from servicedesk.exceptions import (
     DuplicateOpenRequest,
     EmptyMessage,
     InvalidTransition,
+    MessageOnDraft,
     NotAnExpert,
     NotEditable,
     PdfRequired,
@@ -214,7 +215,7 @@ def test_every_move_tells_the_company_once_by_sms_and_email(
 
 def test_the_message_thread(firm, sara):
     request = general_draft(firm)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(MessageOnDraft):
         services.request_message_post(actor=firm, request=request, text="سلام")
     services.request_submit(actor=firm, request=request)
     with pytest.raises(EmptyMessage):

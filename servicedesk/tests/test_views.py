@@ -269,3 +269,51 @@ def test_the_admin_lists_requests_and_tickets_read_only(admin_client, firm):
         response = admin_client.get(reverse(f"admin:servicedesk_{name}_changelist"))
         assert response.status_code == 200
     assert admin_client.get(reverse("admin:servicedesk_request_add")).status_code == 403
+
+
+def test_the_lists_take_a_bounded_number_of_queries(
+    firm, sara, expert_client, django_assert_max_num_queries
+):
+    for _ in range(3):
+        item = general_draft(firm)
+        services.request_submit(actor=firm, request=item)
+        services.ticket_open(actor=firm, subject="s", category="other", text="t", request=item)
+    services.request_transition(actor=sara, request=item, to=S.IN_REVIEW)
+    client = signed_in(firm)
+    client.get(reverse("desk:home"))  # warm the session and the caches
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("desk:home")).status_code == 200
+    expert_client.get(reverse("review_desk:queue"))
+    with django_assert_max_num_queries(16):
+        assert expert_client.get(reverse("review_desk:queue")).status_code == 200
+
+
+def test_the_front_pages_four_areas_lead_somewhere_real(client, firm):
+    page = client.get("/").content.decode()
+    assert page.count(reverse("accounts:register_legal")) >= 4
+    page = signed_in(firm).get("/").content.decode()
+    for area in ("egov", "nin", "software", "security"):
+        assert f"{reverse('desk:new')}?area={area}" in page
+
+
+def test_a_refused_file_leaves_the_draft_as_it_was(firm):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = general_draft(firm)
+    letter = item.attachments.get()
+    renamed = SimpleUploadedFile("photo.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    response = signed_in(firm).post(
+        reverse("desk:general_edit", args=[item.tracking_code]),
+        {
+            "subject": "موضوع تازه",
+            "description": "شرح تازه",
+            "request_letter": pdf_upload(text="new letter"),
+            "attachments": [renamed],
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "photo.pdf" in page and "موضوع تازه" in page  # the error, and what was typed
+    item.refresh_from_db()
+    assert item.data["subject"] == "درخواست اتصال به سرویس"
+    assert list(item.attachments.all()) == [letter]

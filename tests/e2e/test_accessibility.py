@@ -42,6 +42,8 @@ from mailbox.models import Delivery, Mailbox, ProxyGrant
 from mailbox.services import delivery_set_flags, letter_write, proxy_grant
 from payam.sessions import SessionStore
 from payam.tracking import TrackingKind, issue
+from servicedesk.models import Request as DeskRequest
+from servicedesk.services import ticket_open
 
 from . import a11y_pages as pages
 from . import axe
@@ -340,6 +342,14 @@ def demo(sso_on) -> pages.Demo:
         delegation.scan.save("request.pdf", ContentFile(tiny_pdf(["Signed request"])), save=False)
         delegation.save()
         values[key] = delegation.pk
+    # The company's service desk: the demo's sent request and draft, and a ticket.
+    company = User.objects.get(username="10100123456")
+    desk_requests = DeskRequest.objects.filter(applicant__owner=company)
+    values["desk_submitted"] = desk_requests.get(status="submitted").tracking_code
+    values["desk_draft"] = desk_requests.get(status="draft").tracking_code
+    values["desk_ticket"] = ticket_open(
+        actor=company, subject="بارگذاری نامه", category="technical", text="پرونده بالا نمی‌رود"
+    ).tracking_code
     # A letter علی wrote to the tax organization that nobody there has answered yet,
     # for the incoming desk of its admin.
     values["incoming_unanswered"] = letter_write(
