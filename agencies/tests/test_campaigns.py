@@ -311,3 +311,25 @@ def test_campaign_pages_are_404_outside_the_agency(agency, sender):
     citizen = Client()
     citizen.force_login(AliFactory())
     assert citizen.get(COMPOSE).status_code == 404
+
+
+def test_the_desk_navigation_offers_a_new_letter_on_every_page_to_who_may_send(
+    agency, sender, admin, django_capture_on_commit_callbacks
+):
+    campaign = compose(sender, agency, csv_file=csv_file(), skip_invalid=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        service.campaign_confirm(actor=sender, campaign=campaign)
+    campaign.refresh_from_db()
+    link = f'href="{COMPOSE}"'
+    pages = [
+        reverse("agency:home"),
+        reverse("agency:campaign", args=[campaign.code]),
+        reverse("agency:letter", args=[campaign.letter.tracking_code]),
+    ]
+    client = signed_in(sender)
+    for url in pages:
+        assert link in client.get(url).content.decode(), url
+    assert link in signed_in(admin).get(reverse("agency:members")).content.decode()
+    reader = signed_in(member(agency, Role.AGENCY_READER))
+    for url in pages:
+        assert link not in reader.get(url).content.decode(), url
