@@ -333,3 +333,19 @@ def test_the_desk_navigation_offers_a_new_letter_on_every_page_to_who_may_send(
     reader = signed_in(member(agency, Role.AGENCY_READER))
     for url in pages:
         assert link not in reader.get(url).content.decode(), url
+
+
+def test_the_campaign_page_shows_how_far_a_sent_campaign_went(
+    agency, sender, django_capture_on_commit_callbacks
+):
+    """Opened again after it went, the page shows its progress and the read figures,
+    as the fragment it polls does."""
+    campaign = compose(sender, agency, csv_file=csv_file(), skip_invalid=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        service.campaign_confirm(actor=sender, campaign=campaign)
+    campaign.refresh_from_db()
+    page = signed_in(sender).get(reverse("agency:campaign", args=[campaign.code]))
+    text = page.content.decode()
+    assert '<progress class="w-100" max="2" value="2"' in text
+    assert "۲ از ۲ گیرنده نامه را در کارپوشه دارند." in text
+    assert reverse("agency:letter", args=[campaign.letter.tracking_code]) in text
