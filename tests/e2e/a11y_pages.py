@@ -83,6 +83,9 @@ EXCLUDED: dict[str, str] = {
     "review:agency_reject": POST_ONLY.format("review:agency; a refusal is swept there"),
     "review:agency_return": POST_ONLY.format("review:agency; a refusal is swept there"),
     "agency:member_revoke": POST_ONLY.format("agency:members (the revoke buttons)"),
+    "agency:campaign_act": POST_ONLY.format("agency:campaign (confirm, approve, call off)"),
+    "agency:campaign_progress": "the progress fragment htmx polls into agency:campaign, "
+    "swept there (the sent campaign's page holds it filled in)",
     "brokers:activate_cancel": POST_ONLY.format(
         "the «start again» button of brokers:activate_check"
     ),
@@ -97,6 +100,9 @@ EXCLUDED: dict[str, str] = {
     "mailbox:pdf": DOWNLOAD.format("the letter as PDF; its HTML twin mailbox:print is swept"),
     "brokers:letter_pdf": DOWNLOAD.format("a letter printed at the counter, as PDF"),
     "brokers:reports_csv": DOWNLOAD.format("the office report as CSV; brokers:reports is swept"),
+    "agency:letter_unread_csv": DOWNLOAD.format(
+        "who has not read a letter, as CSV; agency:letter is swept"
+    ),
     "mfa_download_recovery_codes": DOWNLOAD.format("the recovery codes as a text file"),
     # allauth views that the portal switches off or replaces.
     "account_signup": "shadowed by the redirect to accounts:register_natural",
@@ -327,6 +333,28 @@ def _agency_lookup(here: Here) -> None:
     form.locator("[name=mobile]").fill("09364567890")
     with page.expect_navigation(wait_until="load"):
         form.locator("button[type=submit]").click()
+
+
+# A campaign's list with one row that fails its checksum (line 3) and one without
+# the amount the letter uses (line 4).
+BROKEN_CAMPAIGN_CSV = (
+    "national_code,name,amount\n0012345679,علی رضایی,1200\n0012345678,بد,1\n0023456787,مریم,\n"
+).encode()
+
+
+def _compose_refused(here: Here) -> None:
+    """A CSV campaign whose rows are refused: the table of problems with their lines."""
+    page = here.page
+    form = page.locator("main form[method=post]").first
+    form.locator("[name=csv_file]").set_input_files(
+        files=[{"name": "list.csv", "mimeType": "text/csv", "buffer": BROKEN_CAMPAIGN_CSV}]
+    )
+    form.locator("[name=subject]").fill("قبض {name}")
+    form.locator("[name=body]").fill("{name} گرامی، بدهی شما {amount} ریال است.")
+    form.evaluate("form => { form.noValidate = true; }")
+    with page.expect_navigation(wait_until="load"):
+        form.locator("button[type=submit]").last.click()
+    page.locator("[data-testid=csv-problems]").wait_for()
 
 
 def _code(key: str) -> Callable[[Demo], dict[str, Any]]:
@@ -580,6 +608,33 @@ VISITS: tuple[Visit, ...] = (
         state="empty form sent",
         act=_no_validation_submit("main form:has([name=national_code])"),
     ),
+    Visit("agency:compose", AGENCY),
+    Visit(
+        "agency:compose",
+        AGENCY,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit("agency:compose", AGENCY, state="rows refused", act=_compose_refused),
+    Visit(
+        "agency:campaign",
+        AGENCY,
+        args=lambda demo: {"code": demo["campaign_draft"]},
+        state="draft, to confirm",
+    ),
+    Visit(
+        "agency:campaign",
+        AGENCY,
+        args=lambda demo: {"code": demo["campaign_awaiting"]},
+        state="awaiting the second member",
+    ),
+    Visit(
+        "agency:campaign",
+        AGENCY,
+        args=lambda demo: {"code": demo["campaign_sent"]},
+        state="sent, with its progress",
+    ),
+    Visit("agency:letter", AGENCY, args=_code("campaign_letter"), state="one read, one not"),
     # --- the broker-office clerk, کامران صادقی, at the Tehran counter ----------------
     Visit("brokers:workspace", CLERK),
     Visit(
