@@ -36,6 +36,7 @@ from accounts.tests.factories import unused_national_codes
 from agencies.models import Campaign
 from mailbox.models import Delivery
 
+from . import axe
 from .conftest import DevOutbox, Journey
 from .test_accounts_journeys import choose_jalali_date, fill_captcha, log_in, signed_in_as, totp_now
 from .test_mailbox_journeys import open_letter
@@ -62,6 +63,12 @@ BODY = (
 )
 AWAITING = "در انتظار تأیید عضو دوم"
 SENT = "فرستاده‌شده"
+
+
+def accessible(journey: Journey) -> None:
+    """The page as it is now passes the accessibility sweep's axe (tests/e2e/axe.py)."""
+    violations = axe.run(journey.page)
+    assert not violations, f"{journey.path()}:\n{axe.report(violations)}"
 
 
 def fa(value: object) -> str:
@@ -289,6 +296,7 @@ def compose_campaign(rep: Journey, tmp_path: Path) -> str:
     expect(page.locator("#id_csv_file_error")).to_contain_text("دوباره برگزینید")
     assert Campaign.objects.count() == 0
     rep.shot("compose-broken-row")
+    accessible(rep)
 
     # He leaves the row out: the same file again, with «skip the invalid rows».
     page.locator("main [name=csv_file]").set_input_files(broken)
@@ -305,10 +313,12 @@ def compose_campaign(rep: Journey, tmp_path: Path) -> str:
     expect(preview.locator(".payam-letter-body")).to_contain_text("1,250,000")
     expect(page.get_by_test_id("campaign-status")).to_contain_text("پیش‌نویس")
     rep.shot("campaign-preview")
+    accessible(rep)
     rep.submit(page.get_by_test_id("campaign-confirm"))
     expect(page.get_by_test_id("campaign-status")).to_have_text(AWAITING)
     expect(page.locator("main .alert-success")).to_contain_text("تأیید عضو دیگری")
     rep.shot("campaign-awaiting")
+    accessible(rep)
     code = rep.path().rstrip("/").rsplit("/", 1)[-1]
     campaign = Campaign.objects.get(code=code)
     assert (campaign.status, campaign.recipient_count, campaign.skipped_count) == (
@@ -358,10 +368,12 @@ def approve_as_second_member(
     expect(waiting).to_contain_text("تأیید شما را می‌خواهد")
     expect(waiting).to_contain_text(fa(2 + OTHERS - 1))
     member.shot("desk-waiting")
+    accessible(member)
     member.submit(waiting.get_by_role("link", name=campaign_code))
     expect(page.get_by_test_id("campaign-preview")).to_contain_text("علی رضایی گرامی")
     expect(page.get_by_role("note").filter(has_text="تأیید دوم")).to_contain_text("رضا کریمی")
     member.shot("campaign-to-approve")
+    accessible(member)
     member.submit(page.get_by_test_id("campaign-approve"))
     progress = page.get_by_test_id("campaign-progress")
     expect(progress.get_by_role("status")).to_be_visible()
@@ -373,6 +385,7 @@ def approve_as_second_member(
     expect(progress.locator("progress")).to_have_attribute("value", str(count), timeout=60_000)
     expect(progress.get_by_role("status")).to_contain_text(f"{fa(count)} از {fa(count)} گیرنده")
     member.shot("campaign-sent")
+    accessible(member)
     member.assert_clean()
     member.page.context.close()
 
@@ -406,6 +419,7 @@ def desk_shows_the_read(rep: Journey, campaign_code: str, tmp_path: Path) -> Non
     expect(row.get_by_test_id("read-count")).to_contain_text(fa(1))
     expect(row.locator("td").nth(2)).to_have_text(fa(count))
     rep.shot("desk-read")
+    accessible(rep)
     rep.submit(row.locator("a").first)
     assert rep.path().startswith("/agency/letters/"), rep.path()
     expect(page.get_by_test_id("letter-read")).to_have_text(fa(1))
@@ -413,6 +427,7 @@ def desk_shows_the_read(rep: Journey, campaign_code: str, tmp_path: Path) -> Non
         fa(count - 1)
     )
     rep.shot("letter-figures")
+    accessible(rep)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="دریافت فهرست CSV").click()
     download = download_info.value
