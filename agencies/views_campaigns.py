@@ -129,7 +129,6 @@ def _campaign_context(
         "cancel_form": CampaignCancelForm(),
         "section": "compose",
         "is_admin": is_agency_admin(member),
-        "may_send": may_send,
     }
 
 
@@ -208,7 +207,6 @@ def letter(request: HttpRequest, tracking_code: str) -> HttpResponse:
         "unread": selectors_sent.unread_page(letter=found, page=request.GET.get("page")),
         "section": "home",
         "is_admin": is_agency_admin(request.user),
-        "may_send": is_agency_sender(request.user),
     }
     return render(request, "agencies/agency/letter.html", context)
 
