@@ -98,13 +98,6 @@ def normalize_text(value: str) -> str:
     return "\n".join(lines).strip()
 
 
-def persian_letters(value: str) -> str:
-    """Arabic ي, ى and ك as Persian ی and ک (and ۀ, tatweel), nothing else
-    changed: a value shown as written, such as a campaign's merge value from a
-    file Excel saved in Windows-1256, which has no Persian ی or ک."""
-    return value.translate(_ARABIC_LETTERS)
-
-
 def strip_hiding_characters(value: str) -> str:
     """Running text (a letter's body, plain or HTML) without the characters that
     reorder or hide what is shown; its lines, spaces and Persian joiners kept."""
