@@ -19,6 +19,9 @@ ZWNJ = "\u200c"
 _TO_ASCII_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, "0123456789" * 2)
 _TO_PERSIAN_DIGITS = str.maketrans("0123456789", PERSIAN_DIGITS)
 _ARABIC_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ۀ": "هٔ", "ـ": None})
+# Windows-1256 has no Persian ی and ک: Excel writes Arabic ي and ك in their place.
+FROM_WINDOWS_1256 = str.maketrans({"ي": "ی", "ك": "ک"})
+TO_WINDOWS_1256 = str.maketrans({"ی": "ي", "ک": "ك"})
 # Direction marks and zero-width characters other than ZWNJ carry no meaning in input.
 _INVISIBLE = re.compile("[\u200b\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # In running text (a letter's body) only what can reorder or hide characters goes: the
