@@ -83,9 +83,6 @@ EXCLUDED: dict[str, str] = {
     "review:agency_reject": POST_ONLY.format("review:agency; a refusal is swept there"),
     "review:agency_return": POST_ONLY.format("review:agency; a refusal is swept there"),
     "agency:member_revoke": POST_ONLY.format("agency:members (the revoke buttons)"),
-    "agency:campaign_act": POST_ONLY.format("agency:campaign (confirm, approve, call off)"),
-    "agency:campaign_progress": "the progress fragment htmx polls into agency:campaign, "
-    "swept there (the sent campaign's page holds it filled in)",
     "brokers:activate_cancel": POST_ONLY.format(
         "the «start again» button of brokers:activate_check"
     ),
@@ -94,6 +91,9 @@ EXCLUDED: dict[str, str] = {
     "brokers:letter_hand_over": POST_ONLY.format("brokers:letter (the clerk's letter page)"),
     "brokers:staff_revoke": POST_ONLY.format("brokers:staff (the manager's list of clerks)"),
     "brokers:my_delegation_revoke": POST_ONLY.format("brokers:my_delegations of the citizen"),
+    "agency:campaign_act": POST_ONLY.format("agency:campaign (confirm, approve, call off)"),
+    "agency:campaign_progress": "the progress fragment htmx polls into agency:campaign, "
+    "swept there (the sent campaign's page holds it filled in)",
     # Files.
     "mailbox:attachment": DOWNLOAD.format("a letter's PDF attachment"),
     "mailbox:sent_attachment": DOWNLOAD.format("the attachment of a sent letter"),
@@ -601,13 +601,6 @@ VISITS: tuple[Visit, ...] = (
     Visit("accounts:profile", CLERK),
     # --- an agency's admin, فاطمه نوری of the tax organization ---------------------
     Visit("agency:home", AGENCY),
-    Visit("agency:members", AGENCY),
-    Visit(
-        "agency:members",
-        AGENCY,
-        state="empty form sent",
-        act=_no_validation_submit("main form:has([name=national_code])"),
-    ),
     Visit("agency:compose", AGENCY),
     Visit(
         "agency:compose",
@@ -635,6 +628,13 @@ VISITS: tuple[Visit, ...] = (
         state="sent, with its progress",
     ),
     Visit("agency:letter", AGENCY, args=_code("campaign_letter"), state="one read, one not"),
+    Visit("agency:members", AGENCY),
+    Visit(
+        "agency:members",
+        AGENCY,
+        state="empty form sent",
+        act=_no_validation_submit("main form:has([name=national_code])"),
+    ),
     # --- the broker-office clerk, کامران صادقی, at the Tehran counter ----------------
     Visit("brokers:workspace", CLERK),
     Visit(

@@ -45,10 +45,10 @@ from agencies.services.campaigns import campaign_confirm, campaign_create
 from brokers.constants import DelegationLetters, DelegationScope, DelegationStatus
 from brokers.models import BrokerOffice, Delegation
 from brokers.services import activation_lookup
-from mailbox.constants import LetterCategory, MailboxKind, ProxyScope, ProxyStatus
-from mailbox.demo import TAX, tiny_pdf
+from mailbox.constants import MailboxKind, ProxyScope, ProxyStatus
+from mailbox.demo import tiny_pdf
 from mailbox.models import Delivery, Mailbox, ProxyGrant
-from mailbox.services import delivery_mark_read, delivery_set_flags, proxy_grant
+from mailbox.services import delivery_set_flags, proxy_grant
 from payam.sessions import SessionStore
 from payam.tracking import TrackingKind, issue
 
@@ -365,7 +365,7 @@ def _agency_campaigns(citizen: User) -> dict[str, object]:
     confirm, one of another member's above the threshold that waits for her
     approval, and one sent, which علی has read and مریم has not."""
     admin = User.objects.get(username="ag0067891233")
-    agency = Agency.objects.get(mailbox__display_name=TAX)
+    agency = Agency.objects.get(mailbox__display_name="سازمان امور مالیاتی کشور")
     colleague = User.objects.create_user(
         username="ag0045678911", first_name="زهرا", last_name="حسینی", kind=UserKind.STAFF
     )
@@ -378,7 +378,7 @@ def _agency_campaigns(citizen: User) -> dict[str, object]:
             agency=agency,
             subject="اعلام بدهی مالیاتی {name}",
             body="{name} گرامی،\n\nبدهی مالیاتی شما {amount} ریال است.",
-            category=LetterCategory.NOTICE,
+            category="notice",
             csv_file=SimpleUploadedFile("list.csv", data.encode(), content_type="text/csv"),
             **extra,
         )
@@ -392,8 +392,11 @@ def _agency_campaigns(citizen: User) -> dict[str, object]:
     sent = campaign_confirm(actor=admin, campaign=compose(admin, rows))
     sent.refresh_from_db()
     assert sent.letter is not None, sent.status
-    delivery = Delivery.objects.get(letter=sent.letter, recipient__owner=citizen)
-    delivery_mark_read(actor=citizen, delivery=delivery)
+    reader = Client()  # علی opens it in his inbox
+    reader.force_login(citizen, backend=BACKEND)
+    opened = reader.get(reverse("mailbox:letter", args=[sent.letter.tracking_code]))
+    assert opened.status_code == 200, opened
+    assert Delivery.objects.get(letter=sent.letter, recipient__owner=citizen).read_at
     return {
         "campaign_draft": draft.code,
         "campaign_awaiting": awaiting.code,
