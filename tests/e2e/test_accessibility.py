@@ -396,7 +396,7 @@ def _agency_campaigns(citizen: User) -> dict[str, object]:
     reader.force_login(citizen, backend=BACKEND)
     opened = reader.get(reverse("mailbox:letter", args=[sent.letter.tracking_code]))
     assert opened.status_code == 200, opened
-    assert Delivery.objects.get(letter=sent.letter, recipient__owner=citizen).read_at
+    assert Delivery.objects.get(letter=sent.letter, recipient__owner=citizen).first_read_at
     return {
         "campaign_draft": draft.code,
         "campaign_awaiting": awaiting.code,
