@@ -160,6 +160,7 @@ def test_a_small_campaign_goes_on_confirmation_with_each_recipients_values(
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.SENT
     letter = campaign.letter
+    assert letter is not None
     assert letter.sender == agency.mailbox and letter.attachment_count == 1
     assert letter.subject == "قبض {name}"  # stored with its fields
     assert Delivery.objects.filter(letter=letter).count() == 2
@@ -296,8 +297,9 @@ def test_compose_preview_confirm_and_the_desk_shows_the_read(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("agency:campaign_act", args=[campaign.code, "confirm"]))
     campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.SENT
-    letter_page = reverse("agency:letter", args=[campaign.letter.tracking_code])
+    assert campaign.status == CampaignStatus.SENT and campaign.letter is not None
+    code = campaign.letter.tracking_code
+    letter_page = reverse("agency:letter", args=[code])
     assert "۰" in client.get(letter_page).content.decode()
     reader = Client()
     reader.force_login(ali)
@@ -307,11 +309,11 @@ def test_compose_preview_confirm_and_the_desk_shows_the_read(
     )
     page = client.get(letter_page).content.decode()
     assert 'data-testid="letter-read">۱<' in page
-    export = client.get(reverse("agency:letter_unread_csv", args=[campaign.letter.tracking_code]))
+    export = client.get(reverse("agency:letter_unread_csv", args=[code]))
     body = b"".join(export.streaming_content).decode("utf-8-sig")
     assert MARYAM in body and ALI not in body
     home = client.get(reverse("agency:home")).content.decode()
-    assert campaign.letter.tracking_code in home
+    assert code in home
 
 
 def test_campaign_pages_are_404_outside_the_agency(agency, sender):

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.sessions.backends.base import SessionBase
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import FilePayload, Page
 
 from accounts.views_profile import MOBILE_SESSION_KEY
 
@@ -346,9 +346,12 @@ def _compose_refused(here: Here) -> None:
     """A CSV campaign whose rows are refused: the table of problems with their lines."""
     page = here.page
     form = page.locator("main form[method=post]").first
-    form.locator("[name=csv_file]").set_input_files(
-        files=[{"name": "list.csv", "mimeType": "text/csv", "buffer": BROKEN_CAMPAIGN_CSV}]
-    )
+    upload: FilePayload = {
+        "name": "list.csv",
+        "mimeType": "text/csv",
+        "buffer": BROKEN_CAMPAIGN_CSV,
+    }
+    form.locator("[name=csv_file]").set_input_files(files=upload)
     form.locator("[name=subject]").fill("قبض {name}")
     form.locator("[name=body]").fill("{name} گرامی، بدهی شما {amount} ریال است.")
     form.evaluate("form => { form.noValidate = true; }")
