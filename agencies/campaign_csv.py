@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from payam.errors import UserFacingError
 from payam.identifiers import clean_legal_id, clean_national_code, is_valid_national_code
 from payam.phone import normalize_mobile
-from payam.text import localized_digits, normalize_digits, normalize_text
+from payam.text import FROM_WINDOWS_1256, localized_digits, normalize_digits, normalize_text
 
 if TYPE_CHECKING:
     import _csv
@@ -177,7 +177,8 @@ def _decode(data: bytes) -> tuple[str, str]:
                 "Windows-1256 باشد. در اکسل گونه‌ی «CSV UTF-8» را برگزینید."
             )
         )
-    return text, "cp1256"
+    # Excel wrote Arabic ي and ك for the Persian letters the code page lacks.
+    return text.translate(FROM_WINDOWS_1256), "cp1256"
 
 
 def _delimiter(text: str) -> str:

@@ -27,7 +27,7 @@ from mailbox.exceptions import InvalidRecipients
 from mailbox.services import letter_send, parse_recipients
 from payam.audit import audit_record
 from payam.errors import RecipientProblem, UserFacingError
-from payam.text import FROM_WINDOWS_1256, normalize_text
+from payam.text import normalize_text
 from payam.tracking import TrackingKind, issue
 
 from ..campaign_csv import CsvProblem, read_recipients_csv
@@ -96,13 +96,7 @@ def _read_csv(data: bytes, *, fields: Sequence[str], skip_invalid: bool) -> Reci
     bad_lines = {problem.line for problem in report.problems}
     rows = [row for row in report.rows if row.line not in bad_lines]
     codes = [row.recipient for row in rows]
-    # The values as written, digits too, but in Persian letters: Excel's Windows-1256
-    # has no ی or ک, and a letter must not greet علي رضايي.
-    merge = (
-        [{name: row.values[name].translate(FROM_WINDOWS_1256) for name in fields} for row in rows]
-        if fields
-        else None
-    )
+    merge = [{name: row.values[name] for name in fields} for row in rows] if fields else None
     problems = report.problems
     if problems and skip_invalid and any(problem.line <= 1 for problem in problems):
         skip_invalid = False  # a problem of the file itself (line 1) is never skipped
