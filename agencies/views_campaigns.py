@@ -111,6 +111,12 @@ def _campaign_context(
         "preview_subject": preview_subject,
         "preview_body": preview_body,
         "history": selectors_sent.campaign_history(campaign=campaign),
+        # The progress and figures the fragment shows (and polls while it goes out).
+        "stats": (
+            selectors_sent.letter_stats(campaign.letter, with_sms=False)
+            if campaign.letter
+            else None
+        ),
         "attachments": list(campaign.attachments.all()),
         "may_confirm": may_send and mine and campaign.status == CampaignStatus.DRAFT,
         "may_approve": may_send

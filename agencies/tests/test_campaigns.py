@@ -285,6 +285,23 @@ def form(**extra):
     return data
 
 
+def test_the_campaign_page_shows_how_far_a_sent_campaign_went(
+    agency, sender, django_capture_on_commit_callbacks
+):
+    """Opened again after it went, the page shows its progress and the read figures,
+    as the fragment it polls does."""
+    campaign = compose(sender, agency, csv_file=csv_file(), skip_invalid=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        service.campaign_confirm(actor=sender, campaign=campaign)
+    campaign.refresh_from_db()
+    assert campaign.letter is not None
+    page = signed_in(sender).get(reverse("agency:campaign", args=[campaign.code]))
+    text = page.content.decode()
+    assert '<progress class="w-100" max="2" value="2"' in text
+    assert "۲ از ۲ گیرنده نامه را در کارپوشه دارند." in text
+    assert reverse("agency:letter", args=[campaign.letter.tracking_code]) in text
+
+
 def test_compose_shows_each_problem_with_its_line_and_keeps_the_text(agency, sender):
     client = signed_in(sender)
     response = client.post(COMPOSE, form(csv_file=csv_file()))

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.sessions.backends.base import SessionBase
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import FilePayload, Page
 
 from accounts.views_profile import MOBILE_SESSION_KEY
 
@@ -93,6 +93,9 @@ EXCLUDED: dict[str, str] = {
     "brokers:letter_hand_over": POST_ONLY.format("brokers:letter (the clerk's letter page)"),
     "brokers:staff_revoke": POST_ONLY.format("brokers:staff (the manager's list of clerks)"),
     "brokers:my_delegation_revoke": POST_ONLY.format("brokers:my_delegations of the citizen"),
+    "agency:campaign_act": POST_ONLY.format("agency:campaign (confirm, approve, call off)"),
+    "agency:campaign_progress": "the progress fragment htmx polls into agency:campaign, "
+    "swept there (the sent campaign's page holds it filled in)",
     # Files.
     "mailbox:attachment": DOWNLOAD.format("a letter's PDF attachment"),
     "mailbox:sent_attachment": DOWNLOAD.format("the attachment of a sent letter"),
@@ -100,6 +103,9 @@ EXCLUDED: dict[str, str] = {
     "mailbox:pdf": DOWNLOAD.format("the letter as PDF; its HTML twin mailbox:print is swept"),
     "brokers:letter_pdf": DOWNLOAD.format("a letter printed at the counter, as PDF"),
     "brokers:reports_csv": DOWNLOAD.format("the office report as CSV; brokers:reports is swept"),
+    "agency:letter_unread_csv": DOWNLOAD.format(
+        "who has not read a letter, as CSV; agency:letter is swept"
+    ),
     "mfa_download_recovery_codes": DOWNLOAD.format("the recovery codes as a text file"),
     "desk:submit": POST_ONLY.format("desk:request (send for review)"),
     "desk:withdraw": POST_ONLY.format("desk:request (withdraw)"),
@@ -345,6 +351,31 @@ def _agency_lookup(here: Here) -> None:
     form.locator("[name=mobile]").fill("09364567890")
     with page.expect_navigation(wait_until="load"):
         form.locator("button[type=submit]").click()
+
+
+# A campaign's list with one row that fails its checksum (line 3) and one without
+# the amount the letter uses (line 4).
+BROKEN_CAMPAIGN_CSV = (
+    "national_code,name,amount\n0012345679,علی رضایی,1200\n0012345678,بد,1\n0023456787,مریم,\n"
+).encode()
+
+
+def _compose_refused(here: Here) -> None:
+    """A CSV campaign whose rows are refused: the table of problems with their lines."""
+    page = here.page
+    form = page.locator("main form[method=post]").first
+    upload: FilePayload = {
+        "name": "list.csv",
+        "mimeType": "text/csv",
+        "buffer": BROKEN_CAMPAIGN_CSV,
+    }
+    form.locator("[name=csv_file]").set_input_files(files=upload)
+    form.locator("[name=subject]").fill("قبض {name}")
+    form.locator("[name=body]").fill("{name} گرامی، بدهی شما {amount} ریال است.")
+    form.evaluate("form => { form.noValidate = true; }")
+    with page.expect_navigation(wait_until="load"):
+        form.locator("button[type=submit]").last.click()
+    page.locator("[data-testid=csv-problems]").wait_for()
 
 
 def _code(key: str) -> Callable[[Demo], dict[str, Any]]:
@@ -615,6 +646,33 @@ VISITS: tuple[Visit, ...] = (
     Visit("accounts:profile", CLERK),
     # --- an agency's admin, فاطمه نوری of the tax organization ---------------------
     Visit("agency:home", AGENCY),
+    Visit("agency:compose", AGENCY),
+    Visit(
+        "agency:compose",
+        AGENCY,
+        state="empty form sent",
+        act=_no_validation_submit("main form[method=post]"),
+    ),
+    Visit("agency:compose", AGENCY, state="rows refused", act=_compose_refused),
+    Visit(
+        "agency:campaign",
+        AGENCY,
+        args=lambda demo: {"code": demo["campaign_draft"]},
+        state="draft, to confirm",
+    ),
+    Visit(
+        "agency:campaign",
+        AGENCY,
+        args=lambda demo: {"code": demo["campaign_awaiting"]},
+        state="awaiting the second member",
+    ),
+    Visit(
+        "agency:campaign",
+        AGENCY,
+        args=lambda demo: {"code": demo["campaign_sent"]},
+        state="sent, with its progress",
+    ),
+    Visit("agency:letter", AGENCY, args=_code("campaign_letter"), state="one read, one not"),
     Visit("agency:members", AGENCY),
     Visit(
         "agency:members",

@@ -11,6 +11,7 @@ heuristic, see axe.py)."""
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +20,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
@@ -26,13 +28,20 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import User, UserKind
+from accounts.models import Role, User, UserKind
 from accounts.selectors import EMAIL_TOKEN_SALT, email_state, profile_of
-from accounts.services import legal_registration_start, natural_registration_start, recovery_start
+from accounts.services import (
+    legal_registration_start,
+    natural_registration_start,
+    recovery_start,
+    role_grant,
+)
 from accounts.testing import BACKEND, sign_in_with_second_factor
+from accounts.tests.factories import unused_national_codes
 from agencies.demo import PENDING_NATIONAL_ID
-from agencies.models import AgencyApplication
+from agencies.models import Agency, AgencyApplication, Campaign
 from agencies.services import AgencyInfo, RepresentativeInfo, application_return, application_start
+from agencies.services.campaigns import campaign_confirm, campaign_create
 from brokers.constants import DelegationLetters, DelegationScope, DelegationStatus
 from brokers.models import BrokerOffice, Delegation
 from brokers.services import activation_lookup
@@ -366,7 +375,53 @@ def demo(sso_on) -> pages.Demo:
     sign_in_with_second_factor(Client(), expert)  # its authenticator app, set up
     RecoveryCodes.activate(expert)
     values.update(_agency_registrations(expert))
+    values.update(_agency_campaigns(citizen))
     return pages.Demo(values)
+
+
+def _agency_campaigns(citizen: User) -> dict[str, object]:
+    """The tax organization's campaigns: one its admin (فاطمه نوری) has still to
+    confirm, one of another member's above the threshold that waits for her
+    approval, and one sent, which علی has read and مریم has not."""
+    admin = User.objects.get(username="ag0067891233")
+    agency = Agency.objects.get(mailbox__display_name="سازمان امور مالیاتی کشور")
+    colleague = User.objects.create_user(
+        username="ag0045678911", first_name="زهرا", last_name="حسینی", kind=UserKind.STAFF
+    )
+    role_grant(actor=admin, user=colleague, role=Role.AGENCY_SENDER, organization=agency)
+    rows = "national_code,name,amount\n0012345679,علی رضایی,1200\n0023456787,مریم احمدی,3400\n"
+
+    def compose(actor: User, data: str, **extra: Any) -> Campaign:
+        return campaign_create(
+            actor=actor,
+            agency=agency,
+            subject="اعلام بدهی مالیاتی {name}",
+            body="{name} گرامی،\n\nبدهی مالیاتی شما {amount} ریال است.",
+            category="notice",
+            csv_file=SimpleUploadedFile("list.csv", data.encode(), content_type="text/csv"),
+            **extra,
+        )
+
+    draft = compose(admin, rows)
+    many = "national_code,name,amount\n" + "".join(
+        f"{code},شهروند,{n}\n"
+        for n, code in enumerate(unused_national_codes(settings.CAMPAIGN_APPROVAL_THRESHOLD + 1))
+    )
+    awaiting = campaign_confirm(actor=colleague, campaign=compose(colleague, many))
+    sent = campaign_confirm(actor=admin, campaign=compose(admin, rows))
+    sent.refresh_from_db()
+    assert sent.letter is not None, sent.status
+    reader = Client()  # علی opens it in his inbox
+    reader.force_login(citizen, backend=BACKEND)
+    opened = reader.get(reverse("mailbox:letter", args=[sent.letter.tracking_code]))
+    assert opened.status_code == 200, opened
+    assert Delivery.objects.get(letter=sent.letter, recipient__owner=citizen).first_read_at
+    return {
+        "campaign_draft": draft.code,
+        "campaign_awaiting": awaiting.code,
+        "campaign_sent": sent.code,
+        "campaign_letter": sent.letter.tracking_code,
+    }
 
 
 def _agency_registrations(expert: User) -> dict[str, object]:
