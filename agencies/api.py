@@ -329,15 +329,19 @@ class LetterIn(Schema):
     recipients: list[str | RecipientIn] = Field(
         min_length=1,
         max_length=MAX_RECIPIENTS,
+        examples=[["0012345679", {"recipient": "0023456787", "values": {"name": "مریم"}}]],
         description=(
             "National codes (persons) or national IDs (companies), or objects "
             '{"recipient": code, "values": {"field": "value"}} when the subject or '
             "body has {field}s."
         ),
     )
-    subject: str = Field(min_length=1, max_length=200)
+    subject: str = Field(min_length=1, max_length=200, examples=["قبض آبان"])
     body: str = Field(
-        min_length=1, max_length=BODY_MAX_LENGTH, description="Plain text, as on the compose page"
+        min_length=1,
+        max_length=BODY_MAX_LENGTH,
+        description="Plain text, as on the compose page",
+        examples=["شهروند گرامی،\nقبض این ماه پیوست است."],
     )
     category: LetterCategory = LetterCategory.GENERAL
     is_legal_notice: bool = False

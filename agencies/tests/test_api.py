@@ -4,6 +4,7 @@ and the one error shape."""
 
 import base64
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -358,11 +359,35 @@ def test_the_openapi_document_and_the_docs_page_need_nothing_from_outside():
     assert {"/api/v1/letters", "/api/v1/letters/{code}", "/api/v1/letters/{code}/recipients"} <= (
         set(paths)
     )
+    assert spec.json()["components"]["securitySchemes"]["ApiKeyAuth"]["scheme"] == "bearer"
     docs = Client().get("/api/v1/docs")
     assert docs.status_code == 200
     html = docs.content.decode()
-    assert "swagger-ui-bundle.js" in html and "cdn" not in html.lower()
-    assert "https://" not in html and "http://" not in html
+    assert "cdn" not in html.lower() and "https://" not in html and "http://" not in html
+    assert "script-src 'self'" in docs["Content-Security-Policy"]
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all("src=" in tag or "application/json" in tag for tag in scripts)
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
+    for asset in assets:
+        assert Client().get(asset).status_code == 200, asset
+
+
+def test_a_scheduled_send_waits_for_its_time_and_the_key_is_stamped_when_used(agency, secret):
+    when = (timezone.now() + timedelta(days=1)).isoformat()
+    response = send(
+        secret, {"recipients": [ALI], "subject": "s", "body": "b", "scheduled_at": when}
+    )
+    assert response.status_code == 201 and response.json()["status"] == "scheduled"
+    assert Campaign.objects.get().status == CampaignStatus.SCHEDULED
+    assert ApiKey.objects.get().last_used_at is not None
+    naive = (timezone.now() + timedelta(days=1)).replace(tzinfo=None).isoformat()
+    response = send(
+        secret, {"recipients": [ALI], "subject": "s", "body": "b", "scheduled_at": naive}
+    )
+    assert response.status_code == 422 and error_of(response)["details"][0]["field"] == (
+        "scheduled_at"
+    )
 
 
 # --- the panel ------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ schema the document declares."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -35,11 +37,18 @@ def bearer(db):
 
 
 @pytest.fixture(autouse=True)
-def _memory_storage(settings):
+def _in_process(settings):
+    """Attachments in memory, and the test's database connection kept open across
+    the WSGI calls (as Django's test client does: a request's end would close it)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
