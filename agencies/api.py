@@ -127,6 +127,8 @@ class ApiError(Exception):
         self.message_en = message_en or (en % params if params else en)
         self.details = details
         self.headers = headers or {}
+        if status == 401:
+            self.headers.setdefault("WWW-Authenticate", 'Bearer realm="payam"')
         super().__init__(self.message_en)
 
     def body(self) -> dict[str, Any]:
@@ -434,7 +436,11 @@ def letters_send(
         default=None,
         alias="Idempotency-Key",
         max_length=255,
-        description="Retry safely: the same key and body answer the first response",
+        pattern=r"^[\x21-\x7e]+$",
+        description=(
+            "Retry safely: the same key and body answer the first response "
+            "(printable ASCII without spaces, up to 255 characters)"
+        ),
     ),
 ) -> Any:
     """Compose and confirm a letter as the key's creator (scope `letters:send`).

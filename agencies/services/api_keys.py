@@ -4,6 +4,7 @@ from the `Authorization: Bearer` header of a request to `/api/v1/`."""
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from ..models import Agency, ApiKey
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # "pym_" and 8 hex digits: the part of a key its agency sees again in the list.
 PREFIX_LENGTH = len(API_KEY_PREFIX) + 1 + 8
+PREFIX_SHAPE = re.compile(rf"{API_KEY_PREFIX}_[0-9a-f]{{8}}")
 
 
 @dataclass(frozen=True)
@@ -124,10 +126,7 @@ def api_key_find(secret: str) -> ApiKey | None:
     tells them apart), or None. Compared by its digest in constant time."""
     secret = secret or ""
     prefix = secret[:PREFIX_LENGTH]
-    if (
-        not prefix.startswith(f"{API_KEY_PREFIX}_")
-        or secret[PREFIX_LENGTH : PREFIX_LENGTH + 1] != "_"
-    ):
+    if not PREFIX_SHAPE.fullmatch(prefix) or secret[PREFIX_LENGTH : PREFIX_LENGTH + 1] != "_":
         return None
     key = ApiKey.objects.select_related("agency", "created_by").filter(prefix=prefix).first()
     if key is None or not hmac.compare_digest(key.key_hash, key_digest(secret)):

@@ -110,7 +110,9 @@ def test_only_the_agencys_admin_makes_or_revokes_keys(agency, admin):
 
 
 def test_unknown_revoked_expired_keys_are_401_and_a_missing_scope_is_403(agency, admin, secret):
-    assert error_of(call("get", "/api/v1/letters/ABC", None))["code"] == "unauthenticated"
+    response = call("get", "/api/v1/letters/ABC", None)
+    assert error_of(response)["code"] == "unauthenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
     assert error_of(call("get", "/api/v1/letters/ABC", "pym_00000000_nope"))["code"] == (
         "invalid_key"
     )
@@ -430,3 +432,14 @@ def test_only_admins_see_the_keys_page_and_its_link(agency, admin):
     client = Client()
     sign_in_with_second_factor(client, admin)
     assert "/agency/api-keys/" in client.get("/agency/").content.decode()
+
+
+def test_a_malformed_key_or_idempotency_key_is_refused_without_a_lookup(agency, secret):
+    for token in ("pym_ABCDEFGH_x", "pym_0000000\x00_x", "x" * 500, "pym_"):
+        response = call("get", "/api/v1/letters/ABC", token)
+        assert response.status_code == 401 and error_of(response)["code"] == "invalid_key"
+    response = send(secret, HTTP_IDEMPOTENCY_KEY="two words")
+    assert response.status_code == 422 and error_of(response)["details"][0]["field"] == (
+        "Idempotency-Key"
+    )
+    assert not Campaign.objects.exists()
