@@ -35,6 +35,7 @@ from pydantic import AwareDatetime
 
 from mailbox.constants import LetterCategory
 from mailbox.exceptions import AttachmentRefused
+from payam.audit import audit_record
 from payam.errors import UserFacingError
 from payam.ratelimit import hit
 
@@ -494,6 +495,12 @@ def letters_send(
                 scheduled_at=payload.scheduled_at,
             )
             campaign = campaign_confirm(actor=key.created_by, campaign=campaign)
+            audit_record(
+                actor=key.created_by,
+                action="agency.api_letter_send",
+                target=campaign,
+                data={"key": key.prefix, "code": campaign.code, "idempotency_key": idem},
+            )
             # The answer's very bytes, kept for a replay.
             out = LetterOut(**_letter_out(campaign)).model_dump_json()
             if row is not None:

@@ -156,6 +156,8 @@ def test_a_letter_sent_through_the_api_reaches_each_recipient_with_their_values(
     data = response.json()
     campaign = Campaign.objects.get(code=data["code"])
     assert campaign.source == CampaignSource.API and campaign.created_by == admin
+    sent_with = AuditEvent.objects.get(action="agency.api_letter_send")
+    assert sent_with.actor_id == admin.pk and sent_with.data["key"] == secret[:12]
     assert campaign.status == CampaignStatus.SENT and data["status"] == "sending"
     letter = campaign.letter
     assert letter is not None
@@ -302,7 +304,7 @@ def test_keys_of_two_agencies_do_not_share_idempotency_keys(agency, secret):
 
 
 def test_recipients_by_status_with_a_cursor_and_another_agencys_letter_is_404(
-    agency, secret, citizens, django_capture_on_commit_callbacks
+    agency, secret, citizens, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     ali, _maryam = citizens
     with django_capture_on_commit_callbacks(execute=True):
@@ -313,7 +315,10 @@ def test_recipients_by_status_with_a_cursor_and_another_agencys_letter_is_404(
         first_read_at=timezone.now()
     )
     base = f"/api/v1/letters/{code}/recipients"
-    page = call("get", f"{base}?limit=1", secret).json()
+    with django_assert_max_num_queries(4):  # the key, its stamp, the letter, one page
+        page = call("get", f"{base}?limit=1", secret).json()
+    with django_assert_max_num_queries(4):  # however many rows the page holds
+        assert len(call("get", base, secret).json()["results"]) == 2
     assert len(page["results"]) == 1 and page["next_cursor"]
     rest = call("get", f"{base}?limit=1&cursor={page['next_cursor']}", secret).json()
     assert [r["recipient"] for r in page["results"] + rest["results"]] == [ALI, MARYAM]
