@@ -603,3 +603,16 @@ class ApiKeyForm(MarksInvalidFields):
         if end <= timezone.now():
             raise forms.ValidationError(_("این روز گذشته است؛ روزی در آینده بگذارید."))
         return end
+
+
+class ApiLimitForm(MarksInvalidFields):
+    """The ITO expert's figure for an agency's API: requests a minute per key."""
+
+    per_minute = forms.IntegerField(
+        label=_("سقف درخواست‌های API در دقیقه (برای هر کلید)"),
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        help_text=_("خالی: سقف پیش‌فرض سامانه."),
+        widget=forms.NumberInput(attrs={"class": "form-control", "dir": "ltr"}),
+    )

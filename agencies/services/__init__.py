@@ -34,6 +34,7 @@ from .incoming import (
 from .members import member_add, member_revoke, member_username
 from .review import (
     Approval,
+    agency_set_api_limit,
     application_approve,
     application_assign,
     application_reject,
@@ -59,6 +60,7 @@ __all__ = [
     "Approval",
     "RepresentativeInfo",
     "IssuedKey",
+    "agency_set_api_limit",
     "answer_subject",
     "api_key_create",
     "api_key_find",
