@@ -175,13 +175,39 @@ def test_a_letter_sent_through_the_api_reaches_each_recipient_with_their_values(
     assert by_letter["code"] == campaign.code
 
 
-def test_a_send_above_the_threshold_waits_for_a_second_member(agency, secret, settings, citizens):
+def test_a_send_above_the_threshold_waits_for_a_second_member(
+    agency, admin, secret, settings, citizens, django_capture_on_commit_callbacks
+):
+    from accounts.testing import sign_in_with_second_factor
+    from agencies.services.campaigns import campaign_approve
+
+    ali, _maryam = citizens
     settings.CAMPAIGN_APPROVAL_THRESHOLD = 1
-    response = send(secret)
+    body = {
+        "recipients": [
+            {"recipient": ALI, "values": {"name": "علی"}},
+            {"recipient": MARYAM, "values": {"name": "مریم"}},
+        ],
+        "subject": "ابلاغ {name}",
+        "body": "متن",
+    }
+    response = send(secret, body)
     assert response.status_code == 201
     assert response.json()["status"] == "awaiting_approval"
-    assert Campaign.objects.get().status == CampaignStatus.AWAITING_APPROVAL
+    campaign = Campaign.objects.get()
+    assert campaign.status == CampaignStatus.AWAITING_APPROVAL
     assert not Letter.objects.exists()
+    second = member(agency, Role.AGENCY_SENDER)
+    client = Client()
+    sign_in_with_second_factor(client, second)
+    page = client.get(f"/agency/campaigns/{campaign.code}/").content.decode()
+    assert "ابلاغ علی" in page  # the first recipient's letter, for the approver to read
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_approve(actor=second, campaign=campaign)
+    status = call("get", f"/api/v1/letters/{campaign.code}", secret).json()
+    assert status["status"] == "sent" and status["delivered"] == 2
+    seen = delivery_for(user=ali, tracking_code=status["tracking_code"])
+    assert seen.letter.subject == "ابلاغ علی"
 
 
 def test_bad_input_is_422_with_the_field_and_nothing_is_stored(agency, secret):
