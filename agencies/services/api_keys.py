@@ -20,9 +20,9 @@ from accounts.roles import is_agency_admin, user_agency
 from payam.audit import audit_record
 from payam.text import normalize_text
 
-from ..constants import API_KEY_PREFIX, ApiScope
+from ..constants import API_KEY_PREFIX, IDEMPOTENCY_TTL_HOURS, ApiScope
 from ..exceptions import ApiKeyRefused
-from ..models import Agency, ApiKey
+from ..models import Agency, ApiIdempotencyKey, ApiKey
 
 # last_used_at is written at most this often for one key (not on every request).
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -141,3 +141,11 @@ def api_key_touch(key: ApiKey) -> None:
         return
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     key.last_used_at = now
+
+
+def api_idempotency_purge(*, now: datetime | None = None) -> int:
+    """Forget the Idempotency-Keys older than IDEMPOTENCY_TTL_HOURS (the hourly
+    beat); returns how many. A request meeting an older one forgets it too."""
+    since = (now or timezone.now()) - timedelta(hours=IDEMPOTENCY_TTL_HOURS)
+    deleted, _rows = ApiIdempotencyKey.objects.filter(created_at__lt=since).delete()
+    return deleted

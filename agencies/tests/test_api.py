@@ -316,6 +316,22 @@ def test_an_idempotency_key_lives_24_hours_and_a_refusal_is_not_remembered(agenc
     assert ApiIdempotencyKey.objects.count() == 1
 
 
+def test_the_hourly_purge_forgets_idempotency_keys_past_24_hours(agency, secret):
+    from agencies.tasks import api_idempotency_purge
+
+    send(secret, HTTP_IDEMPOTENCY_KEY="old")
+    send(secret, HTTP_IDEMPOTENCY_KEY="new")
+    ApiIdempotencyKey.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=24, seconds=1)
+    )
+    assert api_idempotency_purge.delay().get() == 1
+    assert list(ApiIdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+    from payam.celery import app
+
+    entry = app.conf.beat_schedule["agencies-api-idempotency-purge"]
+    assert entry["task"] == "agencies.api_idempotency_purge" and entry["task"] in app.tasks
+
+
 def test_keys_of_two_agencies_do_not_share_idempotency_keys(agency, secret):
     other = AgencyFactory()
     other_secret = api_key_create(
