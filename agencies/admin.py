@@ -6,6 +6,7 @@ from payam.admin import ReadOnlyAdmin
 from .models import (
     Agency,
     AgencyApplication,
+    ApiKey,
     ApplicationChange,
     IncomingAssignment,
     IncomingAssignmentChange,
@@ -18,6 +19,19 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ("name", "national_id")
     list_filter = ("kind", "province")
     raw_id_fields = ("mailbox", "sender")
+    # api_requests_per_minute: each API key's limit a minute, set here for the agency.
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    """Read-only: keys are made and revoked by the agency's admin on /agency/api-keys/
+    (audited); only the prefix and the key's SHA-256 are kept."""
+
+    list_display = ("prefix", "name", "agency", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("prefix", "name", "agency__name")
+    list_select_related = ("agency",)
+    exclude = ("key_hash",)
 
 
 class ChangeInline(admin.TabularInline):

@@ -141,3 +141,19 @@ CAMPAIGN_OPEN_STATUSES = (
 class CampaignSource(models.TextChoices):
     LIST = "list", _("فهرست کدها")
     CSV = "csv", _("پرونده‌ی CSV")
+    API = "api", _("واسط برنامه‌نویسی (API)")
+
+
+class ApiScope(models.TextChoices):
+    """What an agency's API key may do (`agencies.api`)."""
+
+    LETTERS_SEND = "letters:send", _("فرستادن نامه")
+    LETTERS_READ = "letters:read", _("خواندن وضعیت نامه‌ها و گیرندگان")
+    SMS_SEND = "sms:send", _("فرستادن پیامک")
+    REPLIES_READ = "replies:read", _("خواندن پاسخ‌ها و نامه‌های رسیده")
+
+
+# The visible start of every API key; the rest is a secret shown once.
+API_KEY_PREFIX = "pym"
+# An Idempotency-Key is remembered this long.
+IDEMPOTENCY_TTL_HOURS = 24

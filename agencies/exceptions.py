@@ -219,3 +219,7 @@ class IncomingFromNobody(IncomingNotAnswerable):
 
 class IncomingOwnLetter(IncomingNotAnswerable):
     message = _("این نامه را خود دستگاه فرستاده است و پاسخ به آن معنا ندارد.")
+
+
+class ApiKeyRefused(AgenciesError):
+    """An API key cannot be made as asked (the message says why)."""

@@ -26,7 +26,7 @@ from payam.text import (
 )
 
 from .campaign_csv import CsvRefused, ensure_csv_size
-from .constants import AgencyKind, ApplicationStatus, MemberRole, Province
+from .constants import AgencyKind, ApiScope, ApplicationStatus, MemberRole, Province
 from .exceptions import AgenciesError
 from .models import email_domain_validator
 from .services import ensure_email_at_domain
@@ -567,3 +567,52 @@ class AgencySmsForm(MarksInvalidFields):
                 code="none",
             )
         return data
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+
+class ApiKeyForm(MarksInvalidFields):
+    """A new API key: its name, what it may do, and (optionally) the last day it works."""
+
+    name = forms.CharField(
+        label=_("نام کلید"),
+        max_length=100,
+        help_text=_("برای شناختن کلید در این فهرست، مانند «اتوماسیون اداری»."),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        error_messages={"required": _("برای کلید نامی بنویسید.")},
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("دسترسی‌ها"),
+        choices=ApiScope.choices,
+        initial=[ApiScope.LETTERS_SEND, ApiScope.LETTERS_READ],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("دست‌کم یک دسترسی برگزینید.")},
+    )
+    expires_on = JalaliDateField(
+        label=_("آخرین روز اعتبار (اختیاری)"),
+        required=False,
+        help_text=_("پس از پایان این روز (به وقت تهران) کلید پذیرفته نمی‌شود؛ خالی: بی‌انقضا."),
+    )
+
+    def clean_expires_on(self) -> datetime | None:
+        day = self.cleaned_data.get("expires_on")
+        if not day:
+            return None
+        end = datetime.combine(day, time.max, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        if end <= timezone.now():
+            raise forms.ValidationError(_("این روز گذشته است؛ روزی در آینده بگذارید."))
+        return end
+
+
+class ApiLimitForm(MarksInvalidFields):
+    """The ITO expert's figure for an agency's API: requests a minute per key."""
+
+    per_minute = forms.IntegerField(
+        label=_("سقف درخواست‌های API در دقیقه (برای هر کلید)"),
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        help_text=_("خالی: سقف پیش‌فرض سامانه."),
+        widget=forms.NumberInput(attrs={"class": "form-control", "dir": "ltr"}),
+    )

@@ -22,6 +22,7 @@ from .constants import (
     CAMPAIGN_OPEN_STATUSES,
     OPEN_STATUSES,
     AgencyKind,
+    ApiScope,
     ApplicationStatus,
     CampaignSource,
     CampaignStatus,
@@ -82,6 +83,14 @@ class Agency(AgencyDetails):
         related_name="agency",
     )
     created_at = models.DateTimeField(_("زمان ثبت"), default=timezone.now)
+    # Requests a minute each of its API keys may make; empty: API_REQUESTS_PER_MINUTE.
+    # Set by an ITO expert (or an administrator) in the admin.
+    api_requests_per_minute = models.PositiveIntegerField(
+        _("سقف درخواست‌های API در دقیقه (برای هر کلید)"),
+        null=True,
+        blank=True,
+        help_text=_("خالی: سقف پیش‌فرض سامانه (۳۰۰۰ درخواست در دقیقه)."),
+    )
     # Blank on the agency rows made from the first demo's mailboxes.
     kind = models.CharField(_("نوع دستگاه"), max_length=12, choices=AgencyKind.choices, blank=True)
     province = models.CharField(_("استان"), max_length=20, choices=Province.choices, blank=True)
@@ -443,3 +452,88 @@ class IncomingAssignmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id}: {self.from_assignee_id} → {self.to_assignee_id}"
+
+
+class ApiKey(models.Model):
+    """A key an agency's office-automation system calls `/api/v1/` with, made
+    and revoked by the agency's admin (`agencies.services.api_keys`). The key is
+    shown once; only its visible `prefix` and the SHA-256 of the whole key are
+    kept (a random 256-bit secret needs no slow hash)."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("دستگاه"), on_delete=models.PROTECT, related_name="api_keys"
+    )
+    name = models.CharField(_("نام کلید"), max_length=100)
+    prefix = models.CharField(_("آغاز کلید"), max_length=16, unique=True)
+    key_hash = models.CharField(_("چکیده‌ی کلید"), max_length=64, unique=True)
+    scopes = models.JSONField(_("دسترسی‌ها"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("سازنده"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("زمان ساخت"), default=timezone.now)
+    expires_at = models.DateTimeField(_("زمان انقضا"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("آخرین استفاده"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("زمان ابطال"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("باطل‌کننده"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("کلید API")
+        verbose_name_plural = _("کلیدهای API")
+        ordering = ["agency", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… — {self.name}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_live(self) -> bool:
+        return not self.is_revoked and not self.is_expired
+
+    def scope_labels(self) -> list[str]:
+        return [str(ApiScope(scope).label) for scope in self.scopes if scope in ApiScope.values]
+
+
+class ApiIdempotencyKey(models.Model):
+    """The first answer to a `POST /api/v1/letters` sent with an Idempotency-Key:
+    written in the same transaction as the letter it made, so a retry (or a
+    concurrent twin, which waits on the unique index) gets the same status and
+    body. Remembered IDEMPOTENCY_TTL_HOURS."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("کلید یکتایی"), max_length=255)
+    body_sha256 = models.CharField(_("چکیده‌ی بدنه"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("کد پاسخ"))
+    # The JSON text as it was sent, so a replay is the same bytes.
+    response_body = models.TextField(_("بدنه‌ی پاسخ"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("زمان"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("کلید یکتایی درخواست API")
+        verbose_name_plural = _("کلیدهای یکتایی درخواست‌های API")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "key"], name="api_idempotency_unique"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="api_idempotency_age_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}: {self.key}"

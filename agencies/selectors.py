@@ -19,7 +19,7 @@ from sms.constants import SmsKind, SmsStatus
 from sms.models import DeliveryReport, InboundSMS, OutboundSMS
 
 from .constants import OPEN_STATUSES, ApplicationStatus
-from .models import Agency, AgencyApplication
+from .models import Agency, AgencyApplication, ApiKey
 
 AnyUser = AbstractBaseUser | AnonymousUser
 OLDEST_SHOWN = 5
@@ -47,6 +47,12 @@ def agency_of_admin(*, user: AnyUser) -> Agency:
     if not is_agency_admin(user):
         raise Http404
     return agency
+
+
+def api_keys_of(*, agency: Agency) -> list[ApiKey]:
+    """The agency's API keys, live first, newest first."""
+    keys = ApiKey.objects.filter(agency=agency).select_related("created_by", "revoked_by")
+    return sorted(keys.order_by("-created_at", "-pk"), key=lambda key: not key.is_live)
 
 
 def members_of(*, agency: Agency) -> list[RoleGrant]:

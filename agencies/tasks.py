@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import campaigns
+from .services import api_keys, campaigns
 
 
 @shared_task(name="agencies.campaign_send", acks_late=True, reject_on_worker_lost=True)
@@ -13,3 +13,8 @@ def campaign_send(campaign_id: int) -> str:
 @shared_task(name="agencies.campaigns_due")
 def campaigns_due() -> int:
     return campaigns.campaigns_release_due()
+
+
+@shared_task(name="agencies.api_idempotency_purge")
+def api_idempotency_purge() -> int:
+    return api_keys.api_idempotency_purge()

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views_agency.home, name="home"),
     path("members/", views_agency.members, name="members"),
     path("members/<int:grant_id>/revoke/", views_agency.member_revoke, name="member_revoke"),
+    path("api-keys/", views_agency.api_keys, name="api_keys"),
+    path("api-keys/<int:key_id>/revoke/", views_agency.api_key_revoke, name="api_key_revoke"),
     path("compose/", views_campaigns.compose, name="compose"),
     path("campaigns/<str:code>/", views_campaigns.campaign, name="campaign"),
     path(

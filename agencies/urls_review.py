@@ -15,4 +15,7 @@ urlpatterns = [
     path("agencies/<str:tracking_code>/approve/", views_review.approve, name="agency_approve"),
     path("agencies/<str:tracking_code>/reject/", views_review.reject, name="agency_reject"),
     path("agencies/<str:tracking_code>/return/", views_review.send_back, name="agency_return"),
+    path(
+        "agencies/<str:tracking_code>/api-limit/", views_review.api_limit, name="agency_api_limit"
+    ),
 ]

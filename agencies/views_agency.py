@@ -17,7 +17,7 @@ from payam.text import localized_digits
 
 from . import selectors, selectors_sent, services
 from .campaign_csv import CsvProblem, CsvRefused
-from .forms import AgencySmsForm, MemberForm
+from .forms import AgencySmsForm, ApiKeyForm, MemberForm
 from .views_campaigns import release_due_in_dev
 
 SHOWN_LIST_PROBLEMS = 200  # a list's problems on the page; the rest are counted
@@ -161,3 +161,48 @@ def sms_send(request: HttpRequest) -> HttpResponse:
             },
         )
     return redirect("agency:sms")
+
+
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """The agency's API keys for its admins: make one (the whole key shown
+    once, on this answer only), see when each was last used, revoke."""
+    agency = selectors.agency_of_admin(user=request.user)
+    form = ApiKeyForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.api_key_create(
+                actor=_member(request),
+                agency=agency,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=form.cleaned_data["expires_on"],
+            )
+        except UserFacingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            form = ApiKeyForm()
+    context = {
+        "agency": agency,
+        "form": form,
+        "issued": issued,
+        "keys": selectors.api_keys_of(agency=agency),
+        "section": "api_keys",
+    }
+    response = render(request, "agencies/agency/api_keys.html", context)
+    if issued is not None:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
+    agency = selectors.agency_of_admin(user=request.user)
+    try:
+        key = services.api_key_revoke(actor=_member(request), agency=agency, key_id=key_id)
+    except PermissionDenied:
+        messages.error(request, _("این کلید یافت نشد یا پیش‌تر باطل شده است."))
+    else:
+        messages.success(request, _("کلید «%(name)s» باطل شد.") % {"name": key.name})
+    return redirect("agency:api_keys")

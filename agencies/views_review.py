@@ -3,6 +3,7 @@ who is not an ITO expert gets 404 (the selectors raise it)."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +17,7 @@ from sms.exceptions import SenderNumberRefused
 
 from . import selectors, services
 from .constants import ApplicationStatus
-from .forms import ApproveForm, AssignForm, QueueFilterForm, RejectForm, ReturnForm
+from .forms import ApiLimitForm, ApproveForm, AssignForm, QueueFilterForm, RejectForm, ReturnForm
 from .models import AgencyApplication
 
 
@@ -70,6 +71,15 @@ def _detail(
         "approve_form": forms.get("approve_form") or ApproveForm(),
         "reject_form": forms.get("reject_form") or RejectForm(),
         "return_form": forms.get("return_form") or ReturnForm(),
+        "api_limit_form": forms.get("api_limit_form")
+        or ApiLimitForm(
+            initial={
+                "per_minute": application.agency.api_requests_per_minute
+                if application.agency
+                else None
+            }
+        ),
+        "api_default_per_minute": settings.API_REQUESTS_PER_MINUTE,
     }
     return render(request, "agencies/review/detail.html", context, status=status)
 
@@ -174,3 +184,19 @@ def send_back(request: HttpRequest, tracking_code: str) -> HttpResponse:
             messages.success(request, _("درخواست برای رفع نقص به نماینده بازگشت."))
             return redirect("review:agency", tracking_code=application.tracking_code)
     return _detail(request, application, status=400, return_form=form)
+
+
+@require_POST
+def api_limit(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """The expert sets the approved agency's API requests a minute per key."""
+    expert, application = _decide(request, tracking_code)
+    if application.agency is None:
+        raise Http404
+    form = ApiLimitForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, application, status=400, api_limit_form=form)
+    services.agency_set_api_limit(
+        actor=expert, agency=application.agency, per_minute=form.cleaned_data["per_minute"]
+    )
+    messages.success(request, _("سقف درخواست‌های API دستگاه ثبت شد."))
+    return redirect("review:agency", tracking_code=application.tracking_code)

@@ -48,6 +48,10 @@ app.conf.update(
             "task": "agencies.campaigns_due",
             "schedule": float(os.environ.get("CAMPAIGN_SWEEP_INTERVAL", "30")),
         },
+        "agencies-api-idempotency-purge": {
+            "task": "agencies.api_idempotency_purge",
+            "schedule": crontab(minute=17),
+        },
         "mailbox-sweep": {
             "task": "mailbox.sweep",
             "schedule": float(os.environ.get("LETTER_SWEEP_INTERVAL", "60")),

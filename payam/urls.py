@@ -26,6 +26,7 @@ urlpatterns = [
     path("review/", include("agencies.urls_review")),
     path("desk/", include("servicedesk.urls")),
     path("agency/", include("agencies.urls_agency")),
+    path("api/v1/", include("agencies.urls_api")),
     path("broker/", include("brokers.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_safe
@@ -15,6 +16,8 @@ from payam.text import localized_digits
 from payam.views_pages import home_context
 
 MIB = 1024 * 1024
+# Under this path programs call the agencies' API: errors answer in its JSON shape.
+API_PATH_PREFIX = "/api/"
 
 
 @require_GET
@@ -42,7 +45,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def request_too_large(request: HttpRequest) -> HttpResponse:
     """413: the body is longer than REQUEST_BODY_MAX_BYTES (or its form fields
-    than DATA_UPLOAD_MAX_MEMORY_SIZE); says the limits and what to do."""
+    than DATA_UPLOAD_MAX_MEMORY_SIZE); says the limits and what to do. A
+    program calling the API (`/api/…`) gets the API's JSON error instead."""
+    if request.path.startswith(API_PATH_PREFIX):
+        mb = settings.REQUEST_BODY_MAX_BYTES // MIB
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "request_too_large",
+                    "message_fa": _("درخواست بزرگ‌تر از %(mb)s مگابایت است.")
+                    % {"mb": localized_digits(mb)},
+                    "message_en": f"The request is larger than {mb} MB.",
+                }
+            },
+            status=413,
+        )
     return render(
         request,
         "413.html",

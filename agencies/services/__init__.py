@@ -5,10 +5,12 @@
     review        what an ITO expert does: assign, approve, reject, send back
     members       an agency's members: add by national code, revoke
     incoming      the letters the agency received: open, assign, answer
+    api_keys      the agency's API keys: make (shown once), revoke, find by the secret
     sms           the agency's SMS from its own sender: prepare (checked, shown), send
 
 See docs/agencies.md."""
 
+from .api_keys import IssuedKey, api_key_create, api_key_find, api_key_revoke, api_key_touch
 from .applications import (
     EDITABLE_FIELDS,
     AgencyInfo,
@@ -32,6 +34,7 @@ from .incoming import (
 from .members import member_add, member_revoke, member_username
 from .review import (
     Approval,
+    agency_set_api_limit,
     application_approve,
     application_assign,
     application_reject,
@@ -56,7 +59,13 @@ __all__ = [
     "AgencySmsRefused",
     "Approval",
     "RepresentativeInfo",
+    "IssuedKey",
+    "agency_set_api_limit",
     "answer_subject",
+    "api_key_create",
+    "api_key_find",
+    "api_key_revoke",
+    "api_key_touch",
     "SmsDraft",
     "SmsDraftExpired",
     "SmsListProblems",

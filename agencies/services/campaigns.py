@@ -4,8 +4,9 @@ approval above CAMPAIGN_APPROVAL_THRESHOLD recipients (four eyes), a time to
 send, calling off, and the send itself through `mailbox.services.letter_send`
 (the staged COPY fan-out). One mover: `campaign_transition`."""
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ from mailbox.exceptions import InvalidRecipients
 from mailbox.services import letter_send, parse_recipients
 from payam.audit import audit_record
 from payam.errors import RecipientProblem, UserFacingError
-from payam.text import normalize_text
+from payam.text import localized_digits, normalize_text, strip_hiding_characters
 from payam.tracking import TrackingKind, issue
 
 from ..campaign_csv import CsvProblem, CsvReport, CsvRow, ensure_csv_size, read_recipients_csv
@@ -130,6 +131,52 @@ def _read_csv(data: bytes, *, fields: Sequence[str]) -> Recipients:
     )
 
 
+def _read_given(
+    codes: Sequence[str], merge: Sequence[Mapping[str, str]] | None, *, fields: Sequence[str]
+) -> Recipients:
+    """Codes handed over by a program (the API), each with its values for
+    `fields`: every code checked and every value present, each problem with
+    the code's position (1-based); duplicates are dropped."""
+    problems: list[CsvProblem] = []
+    values: list[dict[str, str]] | None = None
+    if fields:
+        values = []
+        for position, code in enumerate(codes, start=1):
+            given = (
+                merge[position - 1] if merge is not None and position <= len(merge) else None
+            ) or {}
+            row = {
+                name: strip_hiding_characters(str(given.get(name) or "")).strip() for name in fields
+            }
+            values.append(row)
+            for name, value in row.items():
+                if not value:
+                    problems.append(
+                        CsvProblem(
+                            line=position,
+                            column=name,
+                            value=str(code),
+                            message=_("مقدار فیلد «%(field)s» نیامده است.") % {"field": name},
+                        )
+                    )
+    try:
+        targets = parse_recipients(list(codes), merge=values)
+    except InvalidRecipients as exc:
+        problems.extend(
+            CsvProblem(line=p.position, column="", value=p.value, message=p.message)
+            for p in exc.problems
+        )
+        targets = []
+    if problems:
+        problems.sort(key=lambda problem: problem.line)
+        return Recipients(codes=[], merge=None, problems=problems)
+    return Recipients(
+        codes=[t.identifier for t in targets],
+        merge=[t.merge or {} for t in targets] if fields else None,
+        problems=[],
+    )
+
+
 def _recipients(
     *,
     source: str,
@@ -185,6 +232,8 @@ def campaign_create(
     skip_invalid: bool = False,
     attachments: Sequence[UploadedFile] = (),
     scheduled_at: datetime | None = None,
+    recipients: Sequence[str] | None = None,
+    merge: Sequence[Mapping[str, str]] | None = None,
 ) -> Campaign:
     """A checked draft of a letter to many, from a member allowed to send.
 
@@ -194,6 +243,9 @@ def campaign_create(
     problem with its line), unless `skip_invalid` leaves those rows out.
     Raises CampaignRefused (nothing to send, a time in the past, fields without
     a file), CsvRefused (the file itself), AttachmentRefused, PermissionDenied.
+    A program (the API, `agencies.api`) passes `recipients` (codes) instead,
+    with `merge[i]` holding the `{fields}` of `recipients[i]`; they are kept
+    as a JSON file and read again when the campaign is sent.
     The draft waits for its composer's confirmation (`campaign_confirm`)."""
     member = _ensure_sender(actor, agency)
     subject = _clean_subject(subject)
@@ -206,23 +258,39 @@ def campaign_create(
         raise CampaignRefused(
             _("زمان ارسال گذشته است؛ زمانی در آینده بگذارید یا آن را خالی بگذارید.")
         )
-    if bool(csv_file) == bool((recipients_text or "").strip()):
+    given = [bool(csv_file), bool((recipients_text or "").strip()), recipients is not None]
+    if sum(given) != 1:
         raise CampaignRefused(
             _("گیرندگان را یا در فهرست کدها بنویسید یا پرونده‌ی CSV بفرستید (یکی از این دو).")
         )
-    source = CampaignSource.CSV if csv_file else CampaignSource.LIST
-    data = b""
-    if csv_file:
-        ensure_csv_size(csv_file.size or 0)
-        data = csv_file.read(settings.CAMPAIGN_CSV_MAX_BYTES + 1)
     fields = merge_fields(subject, text)
-    found, skipped = _recipients(
-        source=source,
-        text=recipients_text,
-        data=data,
-        fields=fields,
-        skip_invalid=skip_invalid,
-    )
+    data = b""
+    if recipients is not None:
+        source = CampaignSource.API
+        if not recipients:
+            raise CampaignRefused(_("هیچ گیرنده‌ای وارد نشده است."))
+        if len(recipients) > settings.CAMPAIGN_MAX_ROWS:
+            raise CampaignRefused(
+                _("یک نامه حداکثر %(max)s گیرنده دارد.")
+                % {"max": localized_digits(settings.CAMPAIGN_MAX_ROWS)}
+            )
+        found = _read_given(recipients, merge, fields=fields)
+        if found.problems:
+            raise CampaignRowsRefused(found.problems)
+        skipped = 0
+        data = json.dumps({"recipients": found.codes, "merge": found.merge}).encode()
+    else:
+        source = CampaignSource.CSV if csv_file else CampaignSource.LIST
+        if csv_file:
+            ensure_csv_size(csv_file.size or 0)
+            data = csv_file.read(settings.CAMPAIGN_CSV_MAX_BYTES + 1)
+        found, skipped = _recipients(
+            source=source,
+            text=recipients_text,
+            data=data,
+            fields=fields,
+            skip_invalid=skip_invalid,
+        )
     checked = check_attachments(attachments)
     stored: list[str] = []
     try:
@@ -249,6 +317,9 @@ def campaign_create(
             )
             if csv_file:
                 campaign.csv_file.save(csv_file.name or "recipients.csv", ContentFile(data), False)
+                stored.append(campaign.csv_file.name or "")
+            elif source == CampaignSource.API:
+                campaign.csv_file.save("recipients.json", ContentFile(data), False)
                 stored.append(campaign.csv_file.name or "")
             campaign.save()
             for position, item in enumerate(checked):
@@ -434,6 +505,9 @@ def campaign_recipients(campaign: Campaign) -> Recipients:
         return _read_list(campaign.recipients_text)
     with campaign.csv_file.open("rb") as handle:
         data = handle.read()
+    if campaign.source == CampaignSource.API:
+        kept = json.loads(data)
+        return Recipients(codes=kept["recipients"], merge=kept["merge"], problems=[])
     return _read_csv(data, fields=campaign.fields)
 
 

@@ -217,3 +217,24 @@ def _admin_account(
         idempotency_key=f"agency-admin:{agency.pk}:{existing.pk}",
     )
     return existing, False
+
+
+def agency_set_api_limit(
+    *, actor: AbstractBaseUser, agency: Agency, per_minute: int | None
+) -> Agency:
+    """An ITO expert sets how many API requests a minute each key of `agency`
+    may make (None: the portal's default, API_REQUESTS_PER_MINUTE)."""
+    if not is_ito_expert(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Agency.objects.select_for_update().get(pk=agency.pk)
+        before = locked.api_requests_per_minute
+        locked.api_requests_per_minute = per_minute
+        locked.save(update_fields=["api_requests_per_minute"])
+        audit_record(
+            actor=actor,
+            action="agency.api_limit_set",
+            target=locked,
+            data={"from": before, "to": per_minute},
+        )
+    return locked

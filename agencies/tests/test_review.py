@@ -268,3 +268,35 @@ def test_the_desk_and_the_queue_read_a_bounded_number_of_queries(
         desk.get(url("desk"))
     with django_assert_max_num_queries(20):
         desk.get(url("agencies"))
+
+
+def test_the_expert_sets_an_approved_agencys_api_limit_audited(desk, sara):
+    application = ApplicationFactory()
+    page = desk.get(url("agency", application)).content.decode()
+    assert url("agency_api_limit", application) not in page  # no agency yet
+    assert desk.post(url("agency_api_limit", application), {"per_minute": "10"}).status_code == 404
+    desk.post(url("agency_approve", application), {"sender_number": "4040791"})
+    assert (
+        url("agency_api_limit", application)
+        in desk.get(url("agency", application)).content.decode()
+    )
+    bad = desk.post(url("agency_api_limit", application), {"per_minute": "0"})
+    assert bad.status_code == 400
+    desk.post(url("agency_api_limit", application), {"per_minute": "120"})
+    agency = Agency.objects.get()
+    assert agency.api_requests_per_minute == 120
+    event = AuditEvent.objects.get(action="agency.api_limit_set")
+    assert event.actor_id == sara.pk and event.data == {"from": None, "to": 120}
+    desk.post(url("agency_api_limit", application), {"per_minute": ""})
+    agency.refresh_from_db()
+    assert agency.api_requests_per_minute is None
+
+
+def test_only_an_expert_sets_the_api_limit():
+    from django.core.exceptions import PermissionDenied
+
+    from agencies.services import agency_set_api_limit
+
+    agency = AgencyFactory()
+    with pytest.raises(PermissionDenied):
+        agency_set_api_limit(actor=agency_admin(agency), agency=agency, per_minute=1)

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "axes",
     "captcha",
+    # django-ninja: the API docs page and its swagger-ui, served from static (no CDN).
+    "ninja",
     "payam",
     "sms",
     "accounts",
@@ -431,3 +433,7 @@ LETTER_STUCK_SECONDS = env.int("LETTER_STUCK_SECONDS", default=300)  # before th
 INBOX_UNREAD_CACHE_SECONDS = env.int("INBOX_UNREAD_CACHE_SECONDS", default=300)
 # A rendered inbox list is kept this long at most (mailbox.fragments; any change drops it).
 INBOX_PAGE_CACHE_SECONDS = env.int("INBOX_PAGE_CACHE_SECONDS", default=600)
+
+# --- The agencies' REST API (agencies/api.py, /api/v1/) -------------------------------------
+# Requests a minute each API key may make, unless its agency has its own figure.
+API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=3000)

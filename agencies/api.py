@@ -1,0 +1,593 @@
+"""The agencies' REST API, `/api/v1/` (django-ninja; the OpenAPI document at
+`/api/v1/openapi.json` is generated from this module, the docs page at
+`/api/v1/docs` renders it with swagger-ui served from static).
+
+An agency's office-automation system calls it with one of the agency's keys
+(`Authorization: Bearer pym_…`, made on `/agency/api-keys/`). A letter goes
+through the same services as the compose page: `campaign_create` (recipients,
+merge values, attachments checked, nothing stored on a problem) and
+`campaign_confirm` as the key's creator, so above CAMPAIGN_APPROVAL_THRESHOLD
+recipients it waits for a second member's approval in the panel (status
+`awaiting_approval`), and then goes through the staged fan-out of
+`mailbox.services.letter_send`. Every refusal has one JSON shape:
+`{"error": {"code": …, "message_fa": …, "message_en": …}}`. See docs/api.md."""
+
+import base64
+import binascii
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.views.decorators.csrf import csrf_exempt
+from ninja import Field, Header, NinjaAPI, Query, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import Swagger
+from ninja.security import HttpBearer
+from pydantic import AwareDatetime
+
+from mailbox.constants import LetterCategory
+from mailbox.exceptions import AttachmentRefused
+from payam.audit import audit_record
+from payam.errors import UserFacingError
+from payam.ratelimit import hit
+
+from . import selectors_api as selectors
+from .constants import IDEMPOTENCY_TTL_HOURS, ApiScope, CampaignStatus
+from .exceptions import CampaignRowsRefused
+from .models import ApiIdempotencyKey, ApiKey, Campaign
+from .services import api_key_find, api_key_touch
+from .services.campaigns import campaign_confirm, campaign_create
+
+MAX_RECIPIENTS = settings.CAMPAIGN_MAX_ROWS
+MAX_ATTACHMENTS = settings.LETTER_MAX_ATTACHMENTS
+BODY_MAX_LENGTH = 20_000  # as the compose page (agencies.forms.COMPOSE_TEXT_MAX_LENGTH)
+RECIPIENTS_PAGE_MAX = 1000
+SHOWN_PROBLEMS = 100  # recipients' problems listed in one 422; the rest are counted
+
+# --- the one error shape --------------------------------------------------------------------
+
+# English for each code (locale/ holds the portal's translations; the API's own
+# refusals carry both languages here so a program gets both at once).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "unauthenticated": (
+        "کلید API فرستاده نشده است؛ سرآیند Authorization: Bearer <کلید> را بفرستید.",
+        "No API key: send the header Authorization: Bearer <key>.",
+    ),
+    "invalid_key": ("این کلید API شناخته نیست.", "This API key is not known."),
+    "key_revoked": ("این کلید API باطل شده است.", "This API key has been revoked."),
+    "key_expired": ("زمان این کلید API گذشته است.", "This API key has expired."),
+    "scope_missing": (
+        "این کلید دسترسی «%(scope)s» را ندارد.",
+        "This key does not have the scope “%(scope)s”.",
+    ),
+    "creator_not_allowed": (
+        "سازنده‌ی این کلید دیگر اجازه‌ی فرستادن نامه از سوی دستگاه را ندارد؛ "
+        "مدیر دستگاه کلید تازه‌ای بسازد.",
+        "The key's creator may no longer send letters for the agency; "
+        "an agency admin should make a new key.",
+    ),
+    "not_found": ("یافت نشد.", "Not found."),
+    "validation_error": (
+        "درخواست درست نیست؛ فیلدهای نام‌برده را درست کنید.",
+        "The request is not valid; fix the fields listed.",
+    ),
+    "too_many_recipients": (
+        "یک نامه حداکثر ۱۰۰٬۰۰۰ گیرنده دارد.",
+        "A letter has at most 100,000 recipients.",
+    ),
+    "invalid_recipients": (
+        "گیرندگان مشکل دارند و چیزی فرستاده نشد.",
+        "Some recipients are not valid; nothing was sent.",
+    ),
+    "invalid_attachment": (
+        "پیوست «%(name)s» در base64 درست نیست.",
+        "The attachment “%(name)s” is not valid base64.",
+    ),
+    "attachment_refused": ("پیوست پذیرفته نشد.", "An attachment was refused."),
+    "attachment_too_large": (
+        "پیوست «%(name)s» از سقف اندازه‌ی پیوست بزرگ‌تر است.",
+        "The attachment “%(name)s” is larger than the attachment limit.",
+    ),
+    "letter_refused": ("نامه پذیرفته نشد.", "The letter was refused."),
+    "idempotency_key_reused": (
+        "این Idempotency-Key پیش‌تر با بدنه‌ی دیگری به کار رفته است.",
+        "This Idempotency-Key was already used with a different body.",
+    ),
+    "rate_limited": (
+        "درخواست‌های این کلید از سقف دقیقه گذشت؛ پس از Retry-After ثانیه دوباره بفرستید.",
+        "Too many requests for this key; retry after Retry-After seconds.",
+    ),
+}
+
+
+class ApiError(Exception):
+    """A refusal: its HTTP status, stable code, and message in both languages."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        *,
+        message_fa: str | None = None,
+        message_en: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **params: str,
+    ) -> None:
+        fa, en = MESSAGES[code]
+        self.status, self.code = status, code
+        self.message_fa = message_fa or (fa % params if params else fa)
+        self.message_en = message_en or (en % params if params else en)
+        self.details = details
+        self.headers = headers or {}
+        if status == 401:
+            self.headers.setdefault("WWW-Authenticate", 'Bearer realm="payam"')
+        super().__init__(self.message_en)
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {
+            "code": self.code,
+            "message_fa": self.message_fa,
+            "message_en": self.message_en,
+        }
+        if self.details is not None:
+            error["details"] = self.details
+        return {"error": error}
+
+
+def _english(message: str | Promise, fallback: str) -> str:
+    """The English of a domain error's message when locale/ has it, else `fallback`."""
+    if not isinstance(message, Promise):
+        return fallback
+    with translation.override("en"):
+        english = str(message)
+    with translation.override("fa"):
+        persian = str(message)
+    return english if english != persian else fallback
+
+
+class ErrorDetail(Schema):
+    code: str
+    message_fa: str
+    message_en: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+ERRORS: dict[int, type[Schema]] = dict.fromkeys((401, 403, 404, 409, 413, 422, 429), ErrorOut)
+
+# --- authentication: the key, its scopes, its rate ------------------------------------------
+
+
+class ApiKeyAuth(HttpBearer):
+    """`Authorization: Bearer <key>`: the agency's live key, counted against
+    its per-minute limit."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey:
+        key = api_key_find(token.strip())
+        if key is None:
+            raise ApiError(401, "invalid_key")
+        if key.is_revoked:
+            raise ApiError(401, "key_revoked")
+        if key.is_expired:
+            raise ApiError(401, "key_expired")
+        limit = key.agency.api_requests_per_minute or settings.API_REQUESTS_PER_MINUTE
+        counted = hit(key=f"api.key:{key.pk}", limit=limit, window_seconds=60)
+        if not counted.allowed:
+            raise ApiError(429, "rate_limited", headers={"Retry-After": str(counted.retry_after)})
+        api_key_touch(key)
+        if request.method == "POST" and not hasattr(request, "_body"):
+            # Read the body here, before ninja does: HttpRequest.body refuses more than
+            # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, for forms), and a letter to 100,000
+            # recipients is longer. The whole request is still bounded by
+            # REQUEST_BODY_MAX_BYTES (payam.middleware.RequestBodyLimitMiddleware).
+            request._body = request.read()
+        return key
+
+
+def _key(request: HttpRequest, scope: ApiScope) -> ApiKey:
+    key = request.auth  # type: ignore[attr-defined]
+    if not isinstance(key, ApiKey):  # pragma: no cover - the auth class answers first
+        raise ApiError(401, "unauthenticated")
+    if scope not in key.scopes:
+        raise ApiError(403, "scope_missing", scope=str(scope))
+    return key
+
+
+api = NinjaAPI(
+    title="Payam API (پیام ایران)",
+    version="1",
+    description=(
+        "The agencies' API: send letters, read their delivery and read status. "
+        'Every error has the shape {"error": {"code", "message_fa", "message_en"}}. '
+        "See docs/api.md."
+    ),
+    urls_namespace="api",
+    auth=ApiKeyAuth(),
+    docs=Swagger(settings={"persistAuthorization": False}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    response = api.create_response(request, exc.body(), status=exc.status)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
+
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> HttpResponse:
+    """A path under /api/v1/ that is no operation."""
+    return _api_error(request, ApiError(404, "not_found"))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _api_error(request, ApiError(401, "unauthenticated"))
+
+
+def _field_name(loc: Any) -> str:
+    """`recipients.3` from ninja's ("body", "payload", "recipients", 3)."""
+    parts = [str(part) for part in loc]
+    while parts and parts[0] in ("body", "query", "path", "header", "payload"):
+        parts.pop(0)
+    return ".".join(parts)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = [
+        {
+            "field": _field_name(error.get("loc", ())),
+            "message": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in exc.errors[:SHOWN_PROBLEMS]
+    ]
+    if any(d["field"] == "recipients" and d["type"] == "too_long" for d in details):
+        return _api_error(request, ApiError(422, "too_many_recipients", details=details))
+    return _api_error(request, ApiError(422, "validation_error", details=details))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _api_error(request, ApiError(404, "not_found"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals (a body that is not JSON, …)
+    code = "not_found" if exc.status_code == 404 else "validation_error"
+    status = 404 if exc.status_code == 404 else 422
+    return _api_error(request, ApiError(status, code, details=[{"message": str(exc)}]))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _api_error(request, ApiError(403, "creator_not_allowed"))
+
+
+@api.exception_handler(UserFacingError)
+def _refused(request: HttpRequest, exc: UserFacingError) -> HttpResponse:
+    fa = str(exc)
+    if isinstance(exc, CampaignRowsRefused):
+        details = [
+            {"position": p.line, "value": p.value, "field": p.column, "message": p.message}
+            for p in exc.problems[:SHOWN_PROBLEMS]
+        ]
+        en = f"{len(exc.problems)} recipients have problems; nothing was sent."
+        error = ApiError(422, "invalid_recipients", message_fa=fa, message_en=en, details=details)
+    elif isinstance(exc, AttachmentRefused):
+        en = _english(exc.message, MESSAGES["attachment_refused"][1])
+        error = ApiError(422, "attachment_refused", message_fa=fa, message_en=en)
+    else:
+        en = _english(exc.message, MESSAGES["letter_refused"][1])
+        error = ApiError(422, "letter_refused", message_fa=fa, message_en=en)
+    return _api_error(request, error)
+
+
+# --- letters -------------------------------------------------------------------------------
+
+ApiStatus = Literal[
+    "draft", "awaiting_approval", "scheduled", "sending", "sent", "cancelled", "failed"
+]
+API_STATUS: dict[str, ApiStatus] = {
+    CampaignStatus.DRAFT: "draft",
+    CampaignStatus.AWAITING_APPROVAL: "awaiting_approval",
+    CampaignStatus.SCHEDULED: "scheduled",
+    CampaignStatus.SENDING: "sending",
+    CampaignStatus.SENT: "sent",
+    CampaignStatus.CANCELLED: "cancelled",
+    CampaignStatus.FAILED: "failed",
+}
+
+
+class RecipientIn(Schema):
+    recipient: str = Field(min_length=1, max_length=40, description="National code or ID")
+    values: dict[str, str] = Field(
+        default_factory=dict, description="This recipient's value of each {field}"
+    )
+
+
+class AttachmentIn(Schema):
+    name: str = Field(min_length=1, max_length=200, examples=["bill.pdf"])
+    content_base64: str = Field(description="The file's bytes in base64")
+
+
+class LetterIn(Schema):
+    recipients: list[str | RecipientIn] = Field(
+        min_length=1,
+        max_length=MAX_RECIPIENTS,
+        examples=[["0012345679", {"recipient": "0023456787", "values": {"name": "مریم"}}]],
+        description=(
+            "National codes (persons) or national IDs (companies), or objects "
+            '{"recipient": code, "values": {"field": "value"}} when the subject or '
+            "body has {field}s."
+        ),
+    )
+    subject: str = Field(min_length=1, max_length=200, examples=["قبض آبان"])
+    body: str = Field(
+        min_length=1,
+        max_length=BODY_MAX_LENGTH,
+        description="Plain text, as on the compose page",
+        examples=["شهروند گرامی،\nقبض این ماه پیوست است."],
+    )
+    category: LetterCategory = LetterCategory.GENERAL
+    is_legal_notice: bool = False
+    reply_allowed: bool = False
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    scheduled_at: AwareDatetime | None = Field(
+        default=None, description="When to send (with its offset); empty: now"
+    )
+
+
+class LetterOut(Schema):
+    code: str = Field(description="The send's tracking code (the campaign)")
+    tracking_code: str | None = Field(description="The letter's tracking code, once it went")
+    status: ApiStatus
+    recipients: int
+    delivered: int
+    read: int
+    scheduled_at: datetime | None
+    created_at: datetime
+    error: str = ""
+
+
+def _letter_out(campaign: Campaign) -> dict[str, Any]:
+    figures = selectors.campaign_figures(campaign)
+    return {
+        "code": campaign.code,
+        "tracking_code": campaign.letter.tracking_code if campaign.letter else None,
+        "status": API_STATUS[campaign.status],
+        "recipients": figures.recipients,
+        "delivered": figures.delivered,
+        "read": figures.read,
+        "scheduled_at": campaign.scheduled_at,
+        "created_at": campaign.created_at,
+        "error": campaign.error,
+    }
+
+
+def _uploads(attachments: list[AttachmentIn]) -> list[SimpleUploadedFile]:
+    """Each attachment decoded, the oversize ones refused (413) before decoding."""
+    limit = settings.LETTER_ATTACHMENT_MAX_BYTES
+    uploads = []
+    for item in attachments:
+        encoded = "".join(item.content_base64.split())
+        if len(encoded) * 3 // 4 > limit + 2:
+            raise ApiError(413, "attachment_too_large", name=item.name)
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise ApiError(422, "invalid_attachment", name=item.name) from None
+        if len(data) > limit:
+            raise ApiError(413, "attachment_too_large", name=item.name)
+        uploads.append(SimpleUploadedFile(item.name, data))
+    return uploads
+
+
+class _TwinFirst(Exception):
+    """Another request with this Idempotency-Key committed first."""
+
+
+def _replay(request: HttpRequest, row: ApiIdempotencyKey, body_sha256: str) -> HttpResponse:
+    if row.body_sha256 != body_sha256:
+        raise ApiError(409, "idempotency_key_reused")
+    response = _json_response(row.response_body, row.response_status)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _json_response(text: str, status: int) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="application/json; charset=utf-8")
+
+
+def _remembered(key: ApiKey, idempotency_key: str) -> ApiIdempotencyKey | None:
+    since = timezone.now() - timedelta(hours=IDEMPOTENCY_TTL_HOURS)
+    ApiIdempotencyKey.objects.filter(
+        agency=key.agency, key=idempotency_key, created_at__lt=since
+    ).delete()
+    return ApiIdempotencyKey.objects.filter(agency=key.agency, key=idempotency_key).first()
+
+
+@api.post(
+    "/letters",
+    response={201: LetterOut, **ERRORS},
+    summary="Send a letter to one or many recipients",
+    tags=["letters"],
+)
+def letters_send(
+    request: HttpRequest,
+    payload: LetterIn,
+    idempotency_key: str | None = Header(
+        default=None,
+        alias="Idempotency-Key",
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description=(
+            "Retry safely: the same key and body answer the first response "
+            "(printable ASCII without spaces, up to 255 characters)"
+        ),
+    ),
+) -> Any:
+    """Compose and confirm a letter as the key's creator (scope `letters:send`).
+    Above the agency's approval threshold it waits for a second member's
+    approval in the panel: `status` is then `awaiting_approval`."""
+    key = _key(request, ApiScope.LETTERS_SEND)
+    body_sha256 = hashlib.sha256(request.body).hexdigest()
+    idem = (idempotency_key or "").strip()
+    if idem:
+        row = _remembered(key, idem)
+        if row is not None:
+            return _replay(request, row, body_sha256)
+    uploads = _uploads(payload.attachments)
+    codes: list[str] = []
+    merge: list[dict[str, str]] = []
+    for item in payload.recipients:
+        if isinstance(item, RecipientIn):
+            codes.append(item.recipient)
+            merge.append(item.values)
+        else:
+            codes.append(item)
+            merge.append({})
+    try:
+        with transaction.atomic():
+            row = None
+            if idem:
+                try:
+                    with transaction.atomic():
+                        row = ApiIdempotencyKey.objects.create(
+                            agency=key.agency,
+                            key=idem,
+                            body_sha256=body_sha256,
+                            response_status=0,
+                            response_body="",
+                        )
+                except IntegrityError:
+                    # A twin holds (or held) this key: on PostgreSQL the insert waited
+                    # for its transaction, so its answer is there to replay.
+                    raise _TwinFirst from None
+            campaign = campaign_create(
+                actor=key.created_by,
+                agency=key.agency,
+                subject=payload.subject,
+                body=payload.body,
+                category=payload.category,
+                is_legal_notice=payload.is_legal_notice,
+                reply_allowed=payload.reply_allowed,
+                recipients=codes,
+                merge=merge,
+                attachments=uploads,
+                scheduled_at=payload.scheduled_at,
+            )
+            campaign = campaign_confirm(actor=key.created_by, campaign=campaign)
+            audit_record(
+                actor=key.created_by,
+                action="agency.api_letter_send",
+                target=campaign,
+                data={"key": key.prefix, "code": campaign.code, "idempotency_key": idem},
+            )
+            # The answer's very bytes, kept for a replay.
+            out = LetterOut(**_letter_out(campaign)).model_dump_json()
+            if row is not None:
+                row.response_status, row.response_body, row.campaign = 201, out, campaign
+                row.save(update_fields=["response_status", "response_body", "campaign"])
+    except _TwinFirst:
+        remembered = _remembered(key, idem)
+        if remembered is None:  # pragma: no cover - the twin's row vanished (expired)
+            raise ApiError(409, "idempotency_key_reused") from None
+        return _replay(request, remembered, body_sha256)
+    return _json_response(out, 201)
+
+
+@api.get(
+    "/letters/{code}",
+    response={200: LetterOut, **ERRORS},
+    summary="A letter's status and its delivered and read counts",
+    tags=["letters"],
+)
+def letter_status(request: HttpRequest, code: str) -> Any:
+    """By the `code` the send answered, or by the letter's `tracking_code`
+    (scope `letters:read`). Another agency's letter is 404."""
+    key = _key(request, ApiScope.LETTERS_READ)
+    found = selectors.api_letter(agency=key.agency, code=code)
+    if isinstance(found, Campaign):
+        return Status(200, _letter_out(found))
+    figures = selectors.letter_figures(found)
+    return Status(
+        200,
+        {
+            "code": found.tracking_code,
+            "tracking_code": found.tracking_code,
+            "status": "sent",
+            "recipients": figures.recipients,
+            "delivered": figures.delivered,
+            "read": figures.read,
+            "scheduled_at": None,
+            "created_at": found.sent_at,
+        },
+    )
+
+
+class RecipientOut(Schema):
+    recipient: str
+    delivered_at: datetime
+    read_at: datetime | None
+
+
+class RecipientsPage(Schema):
+    results: list[RecipientOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last")
+
+
+class RecipientsQuery(Schema):
+    status: Literal["read", "unread", "delivered"] = "delivered"
+    cursor: str | None = Field(default=None, max_length=18, pattern=r"^[0-9]+$")
+    limit: int = Field(default=100, ge=1, le=RECIPIENTS_PAGE_MAX)
+
+
+@api.get(
+    "/letters/{code}/recipients",
+    response={200: RecipientsPage, **ERRORS},
+    summary="The letter's recipients who read it, have not, or all it reached",
+    tags=["letters"],
+)
+def letter_recipients(request: HttpRequest, code: str, query: Query[RecipientsQuery]) -> Any:
+    """In delivery order, `limit` at a time; `next_cursor` leads on (scope `letters:read`)."""
+    key = _key(request, ApiScope.LETTERS_READ)
+    found = selectors.api_letter(agency=key.agency, code=code)
+    letter = found.letter if isinstance(found, Campaign) else found
+    if letter is None:
+        return Status(200, {"results": [], "next_cursor": None})
+    after = int(query.cursor) if query.cursor else 0
+    rows, next_after = selectors.recipients_page(
+        letter=letter, status=query.status, after=after, limit=query.limit
+    )
+    return Status(
+        200,
+        {
+            "results": [
+                {
+                    "recipient": row.recipient.identifier,
+                    "delivered_at": row.delivered_at,
+                    "read_at": row.first_read_at,
+                }
+                for row in rows
+            ],
+            "next_cursor": str(next_after) if next_after is not None else None,
+        },
+    )
