@@ -67,10 +67,11 @@ bench: venv ## Benchmarks: print figures and write bench/results/*.json
 page-anatomy: venv ## Where a signed-in page's time goes, layer by layer (PostgreSQL, production settings)
 	$(PY) bench/page_anatomy.py
 
-bench-scale: venv ## National scale on PostgreSQL: seed 10M deliveries, inbox under load, 1M fan-out
+bench-scale: venv ## National scale on PostgreSQL: seed 10M deliveries, inbox under load, 1M fan-out, 100k CSV campaign
 	$(PY) bench/seed_scale.py
 	$(PY) bench/inbox_load.py
 	$(PY) bench/fanout.py
+	$(PY) bench/campaign.py
 
 # --- set-up ------------------------------------------------------------------------------
 venv: $(VENV)/.synced ## Create .venv and install the locked dependencies

@@ -31,7 +31,13 @@ from django.utils.translation import gettext as _
 from payam.errors import UserFacingError
 from payam.identifiers import clean_legal_id, clean_national_code, is_valid_national_code
 from payam.phone import normalize_mobile
-from payam.text import FROM_WINDOWS_1256, localized_digits, normalize_digits, normalize_text
+from payam.text import (
+    FROM_WINDOWS_1256,
+    localized_digits,
+    normalize_digits,
+    normalize_text,
+    to_ascii_digits,
+)
 
 if TYPE_CHECKING:
     import _csv
@@ -57,6 +63,9 @@ RECIPIENT_COLUMNS: dict[str, tuple[str, ...]] = {
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED = re.compile(r"'+[=+\-@\t\r]")  # a cell the portal's export made text
 _NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
+_SEP_HINT = re.compile(r"^\s*sep=([,;\t|])\s*$", re.IGNORECASE)
+# A long number Excel showed in scientific notation and saved so: 1.23457E+09.
+_SCIENTIFIC = re.compile(r"^\d(?:[.,/]\d+)?[eE]\+?\d+$")
 _HEADER_TRIM = " \t\r\n\u00a0\u200e\u200f\ufeff"
 _INVISIBLE_IN_NAME = re.compile("[\\s_\u200c\u200e\u200f\ufeff]+")
 # Files that are not text, by their first bytes; the spreadsheets get their own advice.
@@ -110,6 +119,7 @@ class CsvReport:
     recipient_column: str
     rows: list[CsvRow]  # the rows without a problem, in the file's order
     problems: list[CsvProblem]  # every problem, in the file's order
+    header_line: int = 1  # the line of the column names (blank lines may come before it)
 
     @property
     def ok(self) -> bool:
@@ -128,6 +138,20 @@ _RECIPIENT_KEYS = {
 
 def _size_text(size: int) -> str:
     return localized_digits(f"{size / (1024 * 1024):.0f}")
+
+
+def ensure_csv_size(size: int) -> None:
+    """CsvRefused when a file of `size` bytes is past CAMPAIGN_CSV_MAX_BYTES: a
+    form calls it with the upload's size before reading the file."""
+    max_bytes: int = settings.CAMPAIGN_CSV_MAX_BYTES
+    if size > max_bytes:
+        raise CsvRefused(
+            _(
+                "پرونده %(size)s مگابایت است و بیشترین اندازه %(max)s مگابایت؛ فهرست را در "
+                "چند پرونده بفرستید."
+            )
+            % {"size": _size_text(size), "max": _size_text(max_bytes)}
+        )
 
 
 def _refuse_non_text(data: bytes) -> None:
@@ -181,24 +205,29 @@ def _decode(data: bytes) -> tuple[str, str]:
     return text.translate(FROM_WINDOWS_1256), "cp1256"
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(text: str) -> tuple[str, str]:
     """From the first line that is not blank: a comma when it has one, else a
-    semicolon (Excel where the comma is the decimal mark), else a tab."""
+    semicolon (Excel where the comma is the decimal mark), else a tab. Excel's
+    own hint line (`sep=;`) names it instead and becomes a blank line, so the
+    lines after it keep their numbers. Returns the delimiter and the text."""
     start = 0
     while start < len(text):
         end = text.find("\n", start)
         line = text[start:] if end < 0 else text[start:end]
-        start = len(text) if end < 0 else end + 1
         if not line.strip():
+            start = len(text) if end < 0 else end + 1
             continue
+        hint = _SEP_HINT.match(line)
+        if hint:
+            return hint.group(1), text[:start] + text[start + len(line.rstrip("\r")) :]
         if "," in line:
-            return ","
+            return ",", text
         if ";" in line:
-            return ";"
+            return ";", text
         if "\t" in line:
-            return "\t"
-        return ","
-    return ","
+            return "\t", text
+        return ",", text
+    return ",", text
 
 
 def _unescape(cell: str) -> str:
@@ -224,9 +253,10 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _records(reader: "_csv._reader") -> Iterator[list[str]]:
+@contextmanager
+def _csv_errors(reader: "_csv._reader") -> Iterator[None]:
     try:
-        yield from reader
+        yield
     except csv.Error as exc:  # a cell past the csv module's field size limit
         raise CsvRefused(
             _("سطر %(line)s این پرونده خوانده نشد؛ آیا خانه‌ای بسیار بلند یا نقل‌قولی ناتمام دارد؟")
@@ -234,8 +264,8 @@ def _records(reader: "_csv._reader") -> Iterator[list[str]]:
         ) from exc
 
 
-def _header(records: Iterator[list[str]], reader: "_csv._reader") -> tuple[int, list[str]]:
-    for record in records:
+def _header(reader: "_csv._reader") -> tuple[int, list[str]]:
+    for record in reader:
         if not _is_blank(record):
             line = reader.line_num
             break
@@ -264,6 +294,15 @@ def _header(records: Iterator[list[str]], reader: "_csv._reader") -> tuple[int, 
 
 def _check_person(value: str) -> str:
     """The 10-digit code or 11-digit ID; ValidationError says what is wrong."""
+    if _SCIENTIFIC.match(to_ascii_digits(value)):
+        raise ValidationError(
+            _(
+                "اکسل این شماره را به شکل علمی (مانند 1.23E+09) ذخیره کرده و رقم‌هایش از دست "
+                "رفته است؛ قالب ستون را «Text» کنید، شماره‌ها را دوباره بنویسید و فایل را "
+                "دوباره ذخیره کنید."
+            ),
+            code="scientific",
+        )
     digits = normalize_digits(value)
     if len(digits) == 11 and digits.isdigit():
         return clean_legal_id(digits)
@@ -284,23 +323,16 @@ def read_recipients_csv(
     names the recipient column is the recipient itself and always filled."""
     if not data:
         raise CsvRefused(_("پرونده خالی است؛ فهرستی با سطر سرستون‌ها و دست‌کم یک گیرنده بفرستید."))
-    max_bytes: int = settings.CAMPAIGN_CSV_MAX_BYTES
-    if len(data) > max_bytes:
-        raise CsvRefused(
-            _(
-                "پرونده %(size)s مگابایت است و بیشترین اندازه %(max)s مگابایت؛ فهرست را در "
-                "چند پرونده بفرستید."
-            )
-            % {"size": _size_text(len(data)), "max": _size_text(max_bytes)}
-        )
+    ensure_csv_size(len(data))
     _refuse_non_text(data)
     text, encoding = _decode(data)
     if not text.strip():
         raise CsvRefused(_("پرونده خالی است؛ فهرستی با سطر سرستون‌ها و دست‌کم یک گیرنده بفرستید."))
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=False)
-    records = _records(reader)
-    header_line, columns = _header(records, reader)
+    delimiter, text = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    with _csv_errors(reader):
+        header_line, columns = _header(reader)
     keys = _RECIPIENT_KEYS[kind]
     recipient_at = next((i for i, name in enumerate(columns) if _column_key(name) in keys), -1)
     if recipient_at < 0:
@@ -338,19 +370,20 @@ def read_recipients_csv(
     empty_value = _("خالی است، ولی متن از آن استفاده می‌کند.")
     repeated = _("تکراری است؛ پیش‌تر در سطر %(line)s آمده است.")
 
-    with _cyclic_gc_paused():
-        for record in records:
+    with _csv_errors(reader), _cyclic_gc_paused():
+        for record in reader:
             line = previous_end + 1
             previous_end = reader.line_num
-            if _is_blank(record):
-                continue
+            # Stripped; an apostrophe the portal's export put before a formula taken off.
+            cells = [_unescape(c) if (c := cell.strip())[:1] == "'" else c for cell in record]
+            if not any(cells):
+                continue  # a blank line, or a spreadsheet's row of empty cells
             count += 1
             if count > max_rows:
                 raise CsvRefused(
                     _("پرونده بیش از %(max)s سطر گیرنده دارد؛ فهرست را در چند پرونده بفرستید.")
                     % {"max": localized_digits(f"{max_rows:,}")}
                 )
-            cells = [cell.strip() for cell in record]
             bad = False
             if len(cells) != width:
                 # Empty cells after the last column (a spreadsheet's habit) are no cells.
@@ -370,7 +403,7 @@ def read_recipients_csv(
                         )
                     )
                     bad = True
-            raw = _unescape(cells[recipient_at]) if recipient_at < len(cells) else ""
+            raw = cells[recipient_at] if recipient_at < len(cells) else ""
             if raw.startswith("'"):
                 raw = raw[1:].strip()  # Excel's text prefix before a code: '0012345678
             recipient = ""
@@ -406,7 +439,7 @@ def read_recipients_csv(
             if bad and len(cells) != width:
                 continue
             del cells[recipient_at]
-            values = dict(zip(others, map(_unescape, cells), strict=True))
+            values = dict(zip(others, cells, strict=True))
             for field in required:
                 if not values[field]:
                     problems.append(CsvProblem(line, field, "", empty_value))
@@ -422,6 +455,7 @@ def read_recipients_csv(
         recipient_column=recipient_column,
         rows=rows,
         problems=problems,
+        header_line=header_line,
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgencyKind(models.TextChoices):
@@ -103,7 +104,7 @@ class CampaignStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("زمان‌بندی‌شده")
     SENDING = "sending", _("در حال ارسال")
     SENT = "sent", _("فرستاده‌شده")
-    CANCELLED = "cancelled", _("لغوشده")
+    CANCELLED = "cancelled", pgettext_lazy("campaign status", "لغوشده")
     FAILED = "failed", _("ناموفق")
 
 

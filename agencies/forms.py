@@ -18,8 +18,14 @@ from payam.captcha import CaptchaField
 from payam.forms import JalaliDateField, JalaliDateWidget, MarksInvalidFields, current_jalali_year
 from payam.identifiers import clean_legal_id, clean_national_code
 from payam.phone import normalize_mobile
-from payam.text import normalize_digits, normalize_name, normalize_text
+from payam.text import (
+    normalize_digits,
+    normalize_name,
+    normalize_text,
+    strip_hiding_characters,
+)
 
+from .campaign_csv import CsvRefused, ensure_csv_size
 from .constants import AgencyKind, ApplicationStatus, MemberRole, Province
 from .exceptions import AgenciesError
 from .models import email_domain_validator
@@ -495,3 +501,69 @@ class CampaignCancelForm(forms.Form):
         max_length=500,
         widget=forms.TextInput(attrs={"class": "form-control", "dir": "auto"}),
     )
+
+
+# --- the agency's SMS ---------------------------------------------------------------------
+
+
+class AgencySmsForm(MarksInvalidFields):
+    """One SMS from the agency's own sender, to one mobile or to a CSV list with a
+    mobile column. There is no sender field: the service sends from the agency's."""
+
+    body = forms.CharField(
+        label=_("متن پیامک"),
+        max_length=1000,
+        widget=forms.Textarea(attrs=TEXT | {"rows": 4}),
+        help_text=_(
+            "هر بخش پیامک فارسی ۷۰ نویسه است (در پیامک چندبخشی ۶۷)؛ پیش از ارسال شمار بخش‌ها "
+            "را می‌بینید."
+        ),
+        error_messages={"required": _("متن پیامک را بنویسید.")},
+    )
+    mobile = forms.CharField(
+        label=_("شماره‌ی همراه گیرنده"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs=LTR | {"inputmode": "tel", "autocomplete": "off"}),
+        help_text=_("برای یک گیرنده؛ یا به جای آن فهرستی را بارگذاری کنید."),
+    )
+    recipients_file = forms.FileField(
+        label=_("فهرست گیرندگان (CSV)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,text/csv"}),
+        help_text=_(
+            "پرونده‌ی CSV (UTF-8 یا Windows-1256) با ستونی به نام mobile یا «موبایل» یا "
+            "«شماره همراه»؛ هر ایراد با شماره‌ی سطرش نشان داده می‌شود."
+        ),
+    )
+
+    def clean_body(self) -> str:
+        return strip_hiding_characters(self.cleaned_data["body"]).strip()
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data.get("mobile") or ""
+        return normalize_mobile(value) if value.strip() else ""
+
+    def clean_recipients_file(self) -> Any:
+        upload = self.cleaned_data.get("recipients_file")
+        if upload:
+            try:
+                ensure_csv_size(upload.size)
+            except CsvRefused as exc:
+                raise forms.ValidationError(str(exc), code="size") from exc
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "mobile" in self.errors or "recipients_file" in self.errors:
+            return data
+        if data.get("mobile") and data.get("recipients_file"):
+            raise forms.ValidationError(
+                _("یا یک شماره بنویسید یا فهرستی بارگذاری کنید، نه هر دو."), code="both"
+            )
+        if not data.get("mobile") and not data.get("recipients_file"):
+            raise forms.ValidationError(
+                _("شماره‌ی همراه گیرنده را بنویسید یا فهرست گیرندگان را بارگذاری کنید."),
+                code="none",
+            )
+        return data

@@ -1,19 +1,22 @@
 """Reads of the agencies app, scoped to the actor: a wrong id is Http404."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, RoleGrant, User
 from accounts.roles import AGENCY_ROLES, is_agency_admin, is_ito_expert, user_agency
 from payam import tracking
-from payam.phone import normalize_mobile
+from payam.phone import mask_mobile, normalize_mobile
+from sms.constants import SmsKind, SmsStatus
+from sms.models import DeliveryReport, InboundSMS, OutboundSMS
 
 from .constants import OPEN_STATUSES, ApplicationStatus
 from .models import Agency, AgencyApplication
@@ -158,4 +161,108 @@ def application_lookup(*, tracking_code: str, mobile: str) -> AgencyApplication 
         AgencyApplication.objects.exclude(status=ApplicationStatus.DRAFT)
         .filter(tracking_code=code, rep_mobile=mobile)
         .first()
+    )
+
+
+# --- the agency's SMS (/agency/sms/) -------------------------------------------------------
+
+SMS_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class SentSms:
+    """One SMS the agency sent, as its members see it: the mobile masked."""
+
+    pk: int
+    recipient: str  # 0912***4567
+    body: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    parts: int
+    created_at: datetime
+    sent_at: datetime | None
+    report_at: datetime | None  # when the operator's last delivery report came
+
+
+@dataclass(frozen=True)
+class ReceivedSms:
+    pk: int
+    sender: str  # 0912***4567
+    body: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class AgencySms:
+    agency: Agency
+    sent: list[SentSms]
+    sent_before: int | None  # the cursor of the next (older) page, None at the end
+    inbound: list[ReceivedSms]
+    inbound_before: int | None
+
+
+def _page_of(rows: list[Any], limit: int) -> tuple[list[Any], int | None]:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].pk if more else None)
+
+
+def agency_sms(
+    *,
+    actor: AnyUser,
+    sent_before: int | None = None,
+    inbound_before: int | None = None,
+    limit: int = SMS_PAGE_SIZE,
+) -> AgencySms:
+    """The SMS the actor's agency sent from its sender and those people sent to
+    it, newest first, a page of each (keyset: `?sent_before=<id>`,
+    `?inbound_before=<id>`). Http404 for anyone who is not a member."""
+    agency = agency_of_member(user=actor)
+    if agency.sender_id is None:
+        return AgencySms(agency, [], None, [], None)
+    last_report = (
+        DeliveryReport.objects.filter(sms=OuterRef("pk"), applied=True)
+        .order_by("-received_at")
+        .values("received_at")[:1]
+    )
+    sent_rows = OutboundSMS.objects.filter(sender_id=agency.sender_id)
+    if sent_before is not None:
+        sent_rows = sent_rows.filter(pk__lt=sent_before)
+    sent_rows = sent_rows.annotate(report_at=Subquery(last_report)).order_by("-pk")
+    sent, sent_next = _page_of(list(sent_rows[: limit + 1]), limit)
+    inbound_rows = InboundSMS.objects.filter(sender_number_id=agency.sender_id)
+    if inbound_before is not None:
+        inbound_rows = inbound_rows.filter(pk__lt=inbound_before)
+    inbound, inbound_next = _page_of(list(inbound_rows.order_by("-pk")[: limit + 1]), limit)
+    return AgencySms(
+        agency=agency,
+        sent=[
+            SentSms(
+                pk=row.pk,
+                recipient=mask_mobile(row.recipient),
+                body=row.body,
+                kind=row.kind,
+                kind_label=str(SmsKind(row.kind).label),
+                status=row.status,
+                status_label=str(SmsStatus(row.status).label),
+                parts=row.parts,
+                created_at=row.created_at,
+                sent_at=row.sent_at,
+                report_at=row.report_at,
+            )
+            for row in sent
+        ],
+        sent_before=sent_next,
+        inbound=[
+            ReceivedSms(
+                pk=row.pk,
+                sender=mask_mobile(row.msisdn),
+                body=row.body,
+                received_at=row.received_at,
+            )
+            for row in inbound
+        ],
+        inbound_before=inbound_next,
     )

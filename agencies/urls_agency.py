@@ -38,4 +38,6 @@ urlpatterns = [
         views_incoming.attachment,
         name="incoming_attachment",
     ),
+    path("sms/", views_agency.sms, name="sms"),
+    path("sms/send/", views_agency.sms_send, name="sms_send"),
 ]

@@ -1,7 +1,7 @@
 """What the national-scale benchmarks share: their database, the production-like
 environment every one of them runs Django in, and the person whose inbox is measured.
 
-    make bench-scale     # seed_scale.py, then inbox_load.py, then fanout.py
+    make bench-scale     # seed_scale.py, then inbox_load.py, fanout.py and campaign.py
 
 The database is PostgreSQL's own for these benchmarks (`payam_scale`; `--database-url`
 or SCALE_DATABASE_URL to change it), separate from `payam_bench` of the quick benchmarks.

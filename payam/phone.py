@@ -25,3 +25,12 @@ def normalize_mobile(value: str) -> str:
 def local_mobile(e164: str) -> str:
     """+989121234567 → 09121234567, the way people write it."""
     return "0" + e164[3:] if e164.startswith("+98") else e164
+
+
+def mask_mobile(e164: str) -> str:
+    """+989121234567 → 0912***4567: enough to recognize a number one knows, too
+    little to learn one (lists an agency's members see)."""
+    local = local_mobile(e164)
+    if len(local) < 8:
+        return "***"
+    return f"{local[:4]}***{local[-4:]}"

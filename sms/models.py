@@ -115,6 +115,8 @@ class OutboundSMS(models.Model):
                 fields=["claimed_at"], condition=Q(status="sending"), name="sms_sending_idx"
             ),
             models.Index(fields=["gateway", "gateway_message_id"], name="sms_gateway_id_idx"),
+            # A sender's messages, newest first, a page at a time (an agency's SMS page).
+            models.Index(fields=["sender", "-id"], name="sms_sender_recent_idx"),
         ]
 
     def __str__(self) -> str:

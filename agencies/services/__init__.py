@@ -5,6 +5,7 @@
     review        what an ITO expert does: assign, approve, reject, send back
     members       an agency's members: add by national code, revoke
     incoming      the letters the agency received: open, assign, answer
+    sms           the agency's SMS from its own sender: prepare (checked, shown), send
 
 See docs/agencies.md."""
 
@@ -37,13 +38,31 @@ from .review import (
     application_return,
     clean_deficiencies,
 )
+from .sms import (
+    AgencyHasNoSender,
+    AgencySmsRefused,
+    SmsDraft,
+    SmsDraftExpired,
+    SmsListProblems,
+    SmsSent,
+    agency_sms_prepare,
+    agency_sms_send,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "AgencyHasNoSender",
     "AgencyInfo",
+    "AgencySmsRefused",
     "Approval",
     "RepresentativeInfo",
     "answer_subject",
+    "SmsDraft",
+    "SmsDraftExpired",
+    "SmsListProblems",
+    "SmsSent",
+    "agency_sms_prepare",
+    "agency_sms_send",
     "application_approve",
     "application_assign",
     "application_fix_start",

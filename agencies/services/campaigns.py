@@ -30,7 +30,7 @@ from payam.errors import RecipientProblem, UserFacingError
 from payam.text import normalize_text
 from payam.tracking import TrackingKind, issue
 
-from ..campaign_csv import CsvProblem, read_recipients_csv
+from ..campaign_csv import CsvProblem, CsvReport, CsvRow, ensure_csv_size, read_recipients_csv
 from ..constants import CAMPAIGN_TRANSITIONS, CampaignSource, CampaignStatus
 from ..exceptions import (
     CampaignMoveRefused,
@@ -89,20 +89,45 @@ def _read_list(text: str) -> Recipients:
     return Recipients(codes=[t.identifier for t in targets], merge=None, problems=[])
 
 
-def _read_csv(data: bytes, *, fields: Sequence[str], skip_invalid: bool) -> Recipients:
-    """A CSV file: every row checked; with `skip_invalid` the rows with a
-    problem are left out (and counted), otherwise they refuse the campaign."""
+def _merge_values(
+    report: CsvReport, rows: Sequence[CsvRow], fields: Sequence[str]
+) -> list[dict[str, str]] | None:
+    """Each row's values for the letter's `{fields}` (every one a column of the
+    file), keyed as the letter writes them. A field that names the recipient
+    column is the recipient's code. When the fields are the file's other
+    columns as written, each row's own values are used as they are (100,000
+    rows: no second dict per row)."""
+    if not fields:
+        return None
+    others = [name for name in report.columns if name != report.recipient_column]
+    if set(fields) == set(others) and len(fields) == len(others):
+        return [row.values for row in rows]
+    columns = [(name, normalize_text(name)) for name in fields]
+    return [
+        {
+            name: row.recipient if column == report.recipient_column else row.values[column]
+            for name, column in columns
+        }
+        for row in rows
+    ]
+
+
+def _read_csv(data: bytes, *, fields: Sequence[str]) -> Recipients:
+    """A CSV file: every row checked, the rows with a problem left out of the
+    codes and listed in `problems` (the caller skips or refuses them). A problem
+    of the file itself (a field the letter uses that is not a column) is never
+    skipped: CampaignRowsRefused, as every row would go without that value."""
     report = read_recipients_csv(data, fields=fields, kind="person")
+    if any(problem.line <= report.header_line for problem in report.problems):
+        raise CampaignRowsRefused(report.problems)
     bad_lines = {problem.line for problem in report.problems}
     rows = [row for row in report.rows if row.line not in bad_lines]
-    codes = [row.recipient for row in rows]
-    merge = [{name: row.values[name] for name in fields} for row in rows] if fields else None
-    problems = report.problems
-    if problems and skip_invalid and any(problem.line <= 1 for problem in problems):
-        skip_invalid = False  # a problem of the file itself (line 1) is never skipped
-    if skip_invalid:
-        problems = [p for p in problems if p.line > 1]
-    return Recipients(codes=codes, merge=merge, problems=problems, encoding=report.encoding)
+    return Recipients(
+        codes=[row.recipient for row in rows],
+        merge=_merge_values(report, rows, fields),
+        problems=report.problems,
+        encoding=report.encoding,
+    )
 
 
 def _recipients(
@@ -128,7 +153,7 @@ def _recipients(
         if found.problems:
             raise CampaignRowsRefused(found.problems)
         return found, 0
-    found = _read_csv(data, fields=fields, skip_invalid=skip_invalid)
+    found = _read_csv(data, fields=fields)
     if found.problems and not skip_invalid:
         raise CampaignRowsRefused(found.problems)
     if not found.codes:
@@ -188,11 +213,8 @@ def campaign_create(
     source = CampaignSource.CSV if csv_file else CampaignSource.LIST
     data = b""
     if csv_file:
-        limit = settings.CAMPAIGN_CSV_MAX_BYTES
-        if csv_file.size is not None and csv_file.size > limit:
-            data = b"\0" * (limit + 1)  # the reader's own refusal, with its message
-        else:
-            data = csv_file.read(limit + 1)
+        ensure_csv_size(csv_file.size or 0)
+        data = csv_file.read(settings.CAMPAIGN_CSV_MAX_BYTES + 1)
     fields = merge_fields(subject, text)
     found, skipped = _recipients(
         source=source,
@@ -412,7 +434,7 @@ def campaign_recipients(campaign: Campaign) -> Recipients:
         return _read_list(campaign.recipients_text)
     with campaign.csv_file.open("rb") as handle:
         data = handle.read()
-    return _read_csv(data, fields=campaign.fields, skip_invalid=campaign.skip_invalid)
+    return _read_csv(data, fields=campaign.fields)
 
 
 def campaign_send(*, campaign_id: int) -> Campaign:

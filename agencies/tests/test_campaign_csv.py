@@ -75,6 +75,13 @@ def test_the_delimiter_comes_from_the_header(delimiter):
     assert report.rows[0].values["amount"] == "1,5"
 
 
+@pytest.mark.parametrize("hint", ["sep=;", "SEP=;\r"])
+def test_excels_separator_hint_line_names_the_delimiter(hint):
+    report = read(f"{hint}\ncode;name\n{ALI};Ali, Karimi\n0012345678;x\n")
+    assert report.columns == ("code", "name") and report.rows[0].values == {"name": "Ali, Karimi"}
+    assert [r.line for r in report.rows] == [3] and problems(report) == [(4, "code")]
+
+
 # --- the recipient column --------------------------------------------------------------------
 
 
@@ -159,6 +166,12 @@ def test_every_problem_is_listed_with_its_line():
     assert "۴ خانه" in by_line[8].message
     assert "خالی" in by_line[9].message
     assert str(by_line[9]).startswith("سطر ۹، ستون «name»")
+
+
+def test_a_code_excel_wrote_in_scientific_notation_is_explained():
+    report = read('code\n1.23457E+09\n"1,23457E+9"\n')
+    assert problems(report) == [(2, "code"), (3, "code")]
+    assert all("Text" in p.message for p in report.problems)
 
 
 def test_a_row_can_have_several_problems():

@@ -105,6 +105,45 @@ def test_skipping_invalid_rows_keeps_the_good_ones(agency, sender):
     assert AuditEvent.objects.filter(action="campaign.create").count() == 1
 
 
+def test_a_field_the_file_lacks_is_refused_on_the_header_line(agency, sender):
+    for skip_invalid in (False, True):
+        with pytest.raises(CampaignRowsRefused) as refused:
+            compose(
+                sender,
+                agency,
+                body="مهلت شما {due} است.",
+                csv_file=csv_file(),
+                skip_invalid=skip_invalid,
+            )
+        assert [(p.line, p.column) for p in refused.value.problems if p.line == 1] == [(1, "due")]
+    assert not Campaign.objects.exists()
+
+
+def test_a_field_naming_the_recipient_column_is_the_recipients_code(agency, sender):
+    campaign = compose(
+        sender,
+        agency,
+        subject="پرونده‌ی {national_code}",
+        body="{name} عزیز، کد ملی شما {national_code} است.",
+        csv_file=csv_file(),
+        skip_invalid=True,
+    )
+    assert campaign.preview == {"national_code": ALI, "name": "علی"}
+    found = service.campaign_recipients(campaign)
+    assert found.merge == [
+        {"national_code": ALI, "name": "علی"},
+        {"national_code": MARYAM, "name": "مریم"},
+    ]
+
+
+def test_columns_the_letter_does_not_use_are_not_merged(agency, sender):
+    campaign = compose(
+        sender, agency, body="{name} عزیز، نامه‌ای دارید.", csv_file=csv_file(), skip_invalid=True
+    )
+    assert campaign.fields == ["name"]  # the subject has {name} too
+    assert service.campaign_recipients(campaign).merge == [{"name": "علی"}, {"name": "مریم"}]
+
+
 def test_refusals_of_what_was_composed(agency, sender):
     with pytest.raises(CampaignRefused):  # fields with a pasted list
         compose(sender, agency, recipients_text=ALI)
@@ -270,16 +309,14 @@ def test_compose_preview_confirm_and_the_desk_shows_the_read(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("agency:campaign_act", args=[campaign.code, "confirm"]))
     campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.SENT and campaign.letter is not None
+    assert campaign.status == CampaignStatus.SENT
+    assert campaign.letter is not None
     code = campaign.letter.tracking_code
     letter_page = reverse("agency:letter", args=[code])
     assert "۰" in client.get(letter_page).content.decode()
     reader = Client()
     reader.force_login(ali)
-    assert (
-        reader.get(reverse("mailbox:letter", args=[campaign.letter.tracking_code])).status_code
-        == 200
-    )
+    assert reader.get(reverse("mailbox:letter", args=[code])).status_code == 200
     page = client.get(letter_page).content.decode()
     assert 'data-testid="letter-read">۱<' in page
     export = client.get(reverse("agency:letter_unread_csv", args=[code]))
@@ -303,3 +340,11 @@ def test_campaign_pages_are_404_outside_the_agency(agency, sender):
     citizen = Client()
     citizen.force_login(AliFactory())
     assert citizen.get(COMPOSE).status_code == 404
+
+
+def test_a_20_mb_file_is_refused_by_its_size_and_nothing_is_kept(agency, sender):
+    big = csv_file(b"national_code\n" + (ALI.encode() + b"\n") * (20 * 1024 * 1024 // 11))
+    client = signed_in(sender)
+    page = client.post(COMPOSE, form(subject="سلام", body="متن", csv_file=big)).content.decode()
+    assert "مگابایت" in page and "سلام" in page
+    assert not Campaign.objects.exists() and not default_storage.exists("campaigns")

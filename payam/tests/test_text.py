@@ -3,7 +3,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payam.phone import local_mobile, normalize_mobile
+from payam.phone import local_mobile, mask_mobile, normalize_mobile
 from payam.text import (
     ZWNJ,
     name_initials,
@@ -123,3 +123,11 @@ def test_a_masked_name_never_holds_more_than_first_letters(name):
 def test_a_wait_is_said_in_whole_minutes_or_hours_rounded_up(seconds, said):
     with translation.override("fa"):
         assert wait_text(seconds) == said
+
+
+@pytest.mark.parametrize(
+    ("e164", "masked"),
+    [("+989121234567", "0912***4567"), ("+989350000001", "0935***0001"), ("+98912", "***")],
+)
+def test_mask_mobile_shows_only_the_ends(e164, masked):
+    assert mask_mobile(e164) == masked

@@ -84,6 +84,7 @@ EXCLUDED: dict[str, str] = {
     "review:agency_return": POST_ONLY.format("review:agency; a refusal is swept there"),
     "agency:member_revoke": POST_ONLY.format("agency:members (the revoke buttons)"),
     "agency:incoming_assign": POST_ONLY.format("agency:incoming (the assignment form)"),
+    "agency:sms_send": POST_ONLY.format("agency:sms (its confirmation state)"),
     "brokers:activate_cancel": POST_ONLY.format(
         "the «start again» button of brokers:activate_check"
     ),
@@ -593,6 +594,22 @@ VISITS: tuple[Visit, ...] = (
         args=_code("incoming_unanswered"),
         state="empty form sent",
         act=_no_validation_submit("main form:has([name=body])"),
+    ),
+    Visit("agency:sms", AGENCY),
+    Visit(
+        "agency:sms",
+        AGENCY,
+        state="empty form sent",
+        act=_no_validation_submit("main form[data-testid=sms-form]"),
+    ),
+    Visit(
+        "agency:sms",
+        AGENCY,
+        state="confirmation",
+        act=_fill_and_submit(
+            "main form[data-testid=sms-form]",
+            {"body": "مهلت پرداخت عوارض تا پایان آذر است.", "mobile": "09121234567"},
+        ),
     ),
     # --- the broker-office clerk, کامران صادقی, at the Tehran counter ----------------
     Visit("brokers:workspace", CLERK),
