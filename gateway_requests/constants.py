@@ -36,5 +36,12 @@ class Operator(models.TextChoices):
     TOSAN = "tosan", _("توسن (برای استان‌ها)")
 
 
+class PermitKind(models.TextChoices):
+    """Step 1 of the service-access permit."""
+
+    NEW = "new", _("دسترسی تازه به سرویس")
+    EXTEND = "extend", _("تمدید یا گسترش دسترسی پیشین")
+
+
 LOGO_MAX_BYTES = 1024 * 1024
 SITAAD_ADVICE_LINE = "۴۲۸۶۱۴۲۸"

@@ -1,6 +1,7 @@
 """Input of the gateway pages: normalized at the edge, refused with a clear
 Persian message next to the field."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -12,11 +13,12 @@ from payam.forms import MarksInvalidFields
 from payam.phone import normalize_mobile
 from payam.text import normalize_name, normalize_text, to_ascii_digits
 
-from .constants import LOGO_MAX_BYTES, SystemPlatform
+from .constants import LOGO_MAX_BYTES, Operator, PermitKind, SystemPlatform
 
 TEXT = {"class": "form-control"}
 LTR = {"class": "form-control", "dir": "ltr"}
 SELECT = {"class": "form-select"}
+USERNAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class DomainForm(MarksInvalidFields):
@@ -123,3 +125,84 @@ class PersonForm(MarksInvalidFields):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
+
+
+class ConnectionForm(MarksInvalidFields):
+    """Step 2: the route to the national information exchange centre."""
+
+    operator = forms.ChoiceField(
+        label=_("اپراتور اتصال"),
+        choices=Operator.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("اپراتور اتصال را برگزینید.")},
+    )
+    username = forms.CharField(
+        label=_("نام کاربری اتصال پیشین"),
+        max_length=64,
+        required=False,
+        help_text=_("نام کاربری‌ای که سازمان پیش‌تر برای اتصال گرفته است."),
+        widget=forms.TextInput(attrs=LTR | {"autocomplete": "off"}),
+    )
+    no_username = forms.BooleanField(
+        label=_("نام کاربری ندارم"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def clean_username(self) -> str:
+        value = to_ascii_digits(self.cleaned_data["username"]).strip()
+        if value and not USERNAME.match(value):
+            raise forms.ValidationError(
+                _("نام کاربری فقط حرف و رقم لاتین، نقطه، خط تیره و زیرخط دارد.")
+            )
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        username, none = data.get("username"), data.get("no_username")
+        if "username" in data and not username and not none:
+            self.add_error(
+                "username", _("نام کاربری پیشین را بنویسید یا «نام کاربری ندارم» را بزنید.")
+            )
+        if username and none:
+            self.add_error(
+                "no_username",
+                _("یا نام کاربری را بنویسید یا «نام کاربری ندارم» را بزنید، نه هر دو."),
+            )
+        return data
+
+
+class RemarksForm(MarksInvalidFields):
+    remarks = forms.CharField(
+        label=_("توضیحات پایانی (اختیاری)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs=TEXT | {"rows": 3}),
+    )
+
+    def clean_remarks(self) -> str:
+        return normalize_text(self.cleaned_data["remarks"])
+
+
+class PermitKindForm(MarksInvalidFields):
+    permit_kind = forms.ChoiceField(
+        label=_("نوع درخواست"),
+        choices=PermitKind.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("نوع درخواست را برگزینید.")},
+    )
+
+
+class ReasonForm(MarksInvalidFields):
+    reason = forms.CharField(
+        label=_("دلیل درخواست"),
+        max_length=2000,
+        widget=forms.Textarea(attrs=TEXT | {"rows": 4}),
+        error_messages={"required": _("دلیل درخواست را بنویسید.")},
+    )
+
+    def clean_reason(self) -> str:
+        value = normalize_text(self.cleaned_data["reason"]).strip()
+        if not value:
+            raise forms.ValidationError(_("دلیل درخواست را بنویسید."))
+        return value

@@ -3,34 +3,16 @@ organization's system or person is Http404, the same as one that does not exist.
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import User, UserKind
-from accounts.roles import user_agency
 from agencies.models import Agency
 from mailbox.constants import MailboxKind
 from mailbox.models import Mailbox
-from mailbox.services import mailbox_for_user
 from payam.text import normalize_text
+from servicedesk.selectors import applicant_of as applicant_of  # the desk's one notion
 
 from .models import ApplicantDomain, OrgSystem, Service, ServiceGroup, TechnicalPerson
-
-AnyUser = AbstractBaseUser | AnonymousUser
-
-
-def applicant_of(*, user: AnyUser) -> Mailbox | None:
-    """The organization `user` applies for: a legal person's own mailbox, an agency
-    member's agency mailbox; None for anyone else."""
-    if not isinstance(user, User) or not user.is_authenticated:
-        return None
-    if user.kind == UserKind.LEGAL:
-        return mailbox_for_user(user=user)
-    agency = user_agency(user)
-    if isinstance(agency, Agency):
-        return agency.mailbox
-    return None
 
 
 def email_domain_of(*, applicant: Mailbox) -> str:

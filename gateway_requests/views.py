@@ -4,12 +4,14 @@ or person is 404."""
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +25,20 @@ from .forms import DomainForm, PersonForm, SystemForm
 from .services import PERSON_FIELDS, SYSTEM_FIELDS
 
 ApplicantView = Callable[..., HttpResponse]
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data of a POST (even an empty one, so it is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _bound(request: HttpRequest) -> tuple[QueryDict | None, MultiValueDict[str, Any] | None]:
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
+posted = _posted
 
 
 def for_applicant(view: ApplicantView) -> Callable[..., HttpResponse]:
@@ -68,7 +84,7 @@ def _domain_form(request: HttpRequest, applicant: Mailbox) -> DomainForm | None:
 @require_http_methods(["GET", "POST"])
 @for_applicant
 def systems(request: HttpRequest, user: User, applicant: Mailbox) -> HttpResponse:
-    form = SystemForm(request.POST or None, request.FILES or None)
+    form = SystemForm(*_bound(request))
     domain_form = _domain_form(request, applicant)
     if request.method == "POST" and "domain-email_domain" in request.POST:
         domain_form = DomainForm(request.POST, prefix="domain")
@@ -126,7 +142,7 @@ def _save_system(
 def system_edit(request: HttpRequest, user: User, applicant: Mailbox, pk: int) -> HttpResponse:
     system = selectors.system_of(applicant=applicant, pk=pk)
     initial = {name: getattr(system, name) for name in SYSTEM_FIELDS}
-    form = SystemForm(request.POST or None, request.FILES or None, initial=initial)
+    form = SystemForm(*_bound(request), initial=initial)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -168,7 +184,7 @@ def _save_person(
 @for_applicant
 def people(request: HttpRequest, user: User, applicant: Mailbox) -> HttpResponse:
     domain = selectors.email_domain_of(applicant=applicant)
-    form = PersonForm(request.POST or None, domain=domain)
+    form = PersonForm(_posted(request), domain=domain)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -192,7 +208,7 @@ def person_edit(request: HttpRequest, user: User, applicant: Mailbox, pk: int) -
     person = selectors.person_of(applicant=applicant, pk=pk)
     domain = selectors.email_domain_of(applicant=applicant)
     initial = {name: getattr(person, name) for name in PERSON_FIELDS}
-    form = PersonForm(request.POST or None, initial=initial, domain=domain)
+    form = PersonForm(_posted(request), initial=initial, domain=domain)
     if (
         request.method == "POST"
         and form.is_valid()
