@@ -358,3 +358,29 @@ def test_the_desk_creates_a_gsb_draft_and_opens_the_wizard(client, catalog):
     assert response["Location"] == reverse("gateway:gsb_edit", args=[created.tracking_code])
     page = client.get(response["Location"], follow=True).content.decode()
     assert created.tracking_code in page and "گام ۱" in page
+
+
+def test_an_agency_member_files_for_the_agency(agency, agency_member, gsb_service):
+    box = agency.mailbox
+    system = OrgSystem.objects.create(
+        applicant=box,
+        title="سامانه‌ی دستگاه",
+        url="https://app.sample.gov.ir",
+        ip_address="10.2.2.2",
+        platform=SystemPlatform.ISOLATED,
+    )
+    person = TechnicalPerson.objects.create(
+        applicant=box,
+        first_name="نگار",
+        last_name="صدری",
+        mobile="+989121112244",
+        email="n.sadri@sample.gov.ir",
+    )
+    req = desk.request_create(actor=agency_member, applicant=box, kind=rt.GSB_ACCESS)
+    client = signed_in(agency_member)
+    fill(client, req, gsb_service, system, person)
+    assert client.post(step(req, 6), {"remarks": ""}).status_code == 302
+    req.refresh_from_db()
+    assert req.status == RequestStatus.SUBMITTED and req.applicant == box
+    # A company sees none of it.
+    assert signed_in(CompanyFactory()).get(step(req, 6)).status_code == 404
