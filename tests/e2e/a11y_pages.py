@@ -93,6 +93,10 @@ EXCLUDED: dict[str, str] = {
     "brokers:letter_hand_over": POST_ONLY.format("brokers:letter (the clerk's letter page)"),
     "brokers:staff_revoke": POST_ONLY.format("brokers:staff (the manager's list of clerks)"),
     "brokers:my_delegation_revoke": POST_ONLY.format("brokers:my_delegations of the citizen"),
+    "gateway:system_delete": POST_ONLY.format("gateway:systems (the delete buttons)"),
+    "gateway:person_delete": POST_ONLY.format("gateway:people (the delete buttons)"),
+    "gateway:gsb_edit": "a redirect to the first step of the GSB/PGSB wizard still to fill",
+    "gateway:permit_edit": "a redirect to the first step of the permit wizard still to fill",
     # Files.
     "mailbox:attachment": DOWNLOAD.format("a letter's PDF attachment"),
     "mailbox:sent_attachment": DOWNLOAD.format("the attachment of a sent letter"),
@@ -336,6 +340,10 @@ def _code(key: str) -> Callable[[Demo], dict[str, Any]]:
     return lambda demo: {"tracking_code": demo[key]}
 
 
+def _step(key: str, step: int) -> Callable[[Demo], dict[str, Any]]:
+    return lambda demo: {"tracking_code": demo[key], "step": step}
+
+
 ANONYMOUS, CITIZEN, COMPANY, PROXY = "anonymous", "citizen", "company", "proxy"
 EXPERT, CLERK, ADMIN = "ito-expert", "broker-clerk", "admin"
 AGENCY = "agency-admin"
@@ -547,6 +555,21 @@ VISITS: tuple[Visit, ...] = (
     Visit("mailbox:proxies", COMPANY),
     Visit("mailbox:access_log", COMPANY),
     Visit("accounts:profile", COMPANY),
+    # its gateway lists and the two wizards (drafts made for the sweep)
+    Visit("gateway:catalog", ANONYMOUS),
+    Visit("gateway:catalog", COMPANY, state="searched", query="catalog_search"),
+    Visit("gateway:systems", COMPANY),
+    Visit("gateway:system_edit", COMPANY, args=lambda demo: {"pk": demo["company_system"]}),
+    Visit("gateway:people", COMPANY),
+    Visit("gateway:person_edit", COMPANY, args=lambda demo: {"pk": demo["company_person"]}),
+    *(
+        Visit("gateway:gsb_step", COMPANY, args=_step("gsb_draft", n), state=f"step {n}")
+        for n in range(1, 7)
+    ),
+    *(
+        Visit("gateway:permit_step", COMPANY, args=_step("permit_draft", n), state=f"step {n}")
+        for n in range(1, 4)
+    ),
     # --- مریم احمدی, acting for the company as its proxy ------------------------------
     Visit("mailbox:inbox", PROXY),
     Visit("mailbox:letter", PROXY, args=_code("company_letter")),
@@ -671,6 +694,7 @@ QUERIES: dict[str, Callable[[Demo], str]] = {
     "sender_unknown": lambda demo: "number=09121234567",
     "inbox_filtered": lambda demo: "q=" + demo["search"],
     "review_filtered": lambda demo: "status=&province=alborz&older_than=&assigned=none",
+    "catalog_search": lambda demo: "q=%D8%B4%D8%A7%D9%87%DA%A9%D8%A7%D8%B1&platform=gsb",
     "incoming_none": lambda demo: "view=unanswered&q=" + demo["search"],
 }
 
