@@ -175,3 +175,9 @@ def test_the_catalog_is_grouped_searchable_and_names_the_advice_line(catalog):
     assert "GNAF" in page and "شاهکار" not in page
     response = client.get(reverse("gateway:catalog"), {"q": "قضاییه", "platform": "pgsb"})
     assert "سرویسی با این جست‌وجو یافت نشد" in response.content.decode()
+
+
+def test_the_desk_links_to_the_systems_people_and_catalog(company, company_box):
+    page = signed_in(company).get(reverse("desk:home")).content.decode()
+    for name in ("gateway:systems", "gateway:people", "gateway:catalog"):
+        assert f'href="{reverse(name)}"' in page
