@@ -1,13 +1,16 @@
 """The demo company (شرکت نوآوران پارس) files a GSB/PGSB access request through
 all six steps in a real browser, on the data `make run` has (the catalog, its
-system and technical person), and then a service-access permit request.
+system and technical person); the demo expert sends it back with a deficiency;
+the company fixes it in the wizard, ticks it and sends it again; the expert
+refers it and issues the permit. Then the company files a service-access permit
+request in three steps.
 
 Screenshots: tests/e2e/screenshots/gateway-<nn>-<step>.png."""
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from accounts.models import User
 from accounts.testing import sign_in_with_second_factor
@@ -20,6 +23,7 @@ from servicedesk.constants import RequestStatus
 from servicedesk.models import Request
 
 from .conftest import Journey
+from .test_desk_journey import expert_journey, expert_move
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,11 +51,16 @@ def test_the_demo_company_files_a_gsb_request_and_a_permit_request(
 ):
     company = User.objects.get(username=COMPANY)
     applicant = mailbox_for_user(user=company)
-    gsb = desk.request_create(actor=company, applicant=applicant, kind=rt.GSB_ACCESS)
     journey = company_journey(browser, live_server.url)
     page = journey.page
 
-    journey.goto(f"/desk/gsb/{gsb.tracking_code}/")
+    journey.goto("/desk/requests/new/?area=egov")
+    page.get_by_label("دریافت سرویس از GSB/PGSB").check()
+    journey.submit(page.get_by_role("button", name="ادامه"))
+    journey.shot("confirm")
+    journey.submit(page.get_by_role("button", name="بله، ایجاد شود"))
+    gsb = Request.objects.get(kind=rt.GSB_ACCESS)
+    assert journey.path() == f"/desk/gsb/{gsb.tracking_code}/step/1/"
     assert gsb.tracking_code in page.get_by_test_id("created").inner_text()
     journey.shot("step1-service")
     page.get_by_label("شاهکار: تطابق شماره‌ی همراه و کد ملی").check()
@@ -85,6 +94,38 @@ def test_the_demo_company_files_a_gsb_request_and_a_permit_request(
     assert gsb.status == RequestStatus.SUBMITTED
     assert gsb.data["service"]["name_en"] == "Shahkar mobile ownership inquiry"
 
+    # The expert sends it back; the company changes its connection and sends it again.
+    expert = expert_journey(browser, live_server.url)
+    expert.goto(f"/review/desk/requests/{gsb.tracking_code}/")
+    expect(expert.page.get_by_test_id("gsb-summary")).to_contain_text("سامانه‌ی احراز هویت")
+    expert_move(expert, "شروع بررسی")
+    expert_move(
+        expert,
+        "بازگرداندن برای رفع نواقص",
+        field="deficiencies",
+        text="نام کاربری اتصال پیشین سازمان را بنویسید",
+    )
+    expert.shot("gsb-sent-back")
+    journey.goto(f"/desk/gsb/{gsb.tracking_code}/step/2/")
+    page.get_by_label("نام کاربری ندارم").uncheck()
+    page.get_by_label("نام کاربری اتصال پیشین").fill("noavaran.kyc")
+    journey.submit(page.get_by_role("button", name="ذخیره و گام بعد"))
+    journey.goto(f"/desk/requests/{gsb.tracking_code}/")
+    for box in page.get_by_test_id("deficiency-list").get_by_role("checkbox").all():
+        box.check()
+    journey.submit(page.get_by_role("button", name="ذخیره‌ی وضعیت نواقص"))
+    journey.shot("gsb-fixed")
+    journey.goto(f"/desk/gsb/{gsb.tracking_code}/step/6/")
+    journey.submit(page.get_by_role("button", name="ارسال برای بررسی کارشناس"))
+    gsb.refresh_from_db()
+    assert gsb.status == RequestStatus.SUBMITTED and gsb.data["username"] == "noavaran.kyc"
+    expert.goto(f"/review/desk/requests/{gsb.tracking_code}/")
+    expert_move(expert, "شروع بررسی")
+    expert_move(expert, "ارجاع به کارگروه")
+    expert_move(expert, "صدور مجوز", field="reason", text="مدارک کامل است")
+    expect(expert.page.get_by_test_id("request-status")).to_contain_text("صدور")
+    expert.shot("gsb-issued")
+
     permit = desk.request_create(actor=company, applicant=applicant, kind=rt.SERVICE_PERMIT)
     journey.goto(f"/desk/permit/{permit.tracking_code}/")
     page.get_by_label("دسترسی تازه به سرویس").check()
@@ -98,3 +139,4 @@ def test_the_demo_company_files_a_gsb_request_and_a_permit_request(
     journey.submit(page.get_by_role("button", name="ارسال برای بررسی کارشناس"))
     assert Request.objects.get(pk=permit.pk).status == RequestStatus.SUBMITTED
     journey.assert_clean()
+    expert.assert_clean()
