@@ -687,6 +687,7 @@ VISITS: tuple[Visit, ...] = (
 
 # Query strings of the visits (a visit names one by key; the values need the demo).
 QUERIES: dict[str, Callable[[Demo], str]] = {
+    "catalog_search": lambda demo: "q=%D8%B4%D8%A7%D9%87%DA%A9%D8%A7%D8%B1&platform=gsb",
     "verify_genuine": lambda demo: f"t={demo['verify'][0]}&v={demo['verify'][1]}",
     "verify_unknown": lambda demo: "t=0000000000&v=000000",
     "verify_invalid": lambda demo: "t=!!&v=",
@@ -694,7 +695,6 @@ QUERIES: dict[str, Callable[[Demo], str]] = {
     "sender_unknown": lambda demo: "number=09121234567",
     "inbox_filtered": lambda demo: "q=" + demo["search"],
     "review_filtered": lambda demo: "status=&province=alborz&older_than=&assigned=none",
-    "catalog_search": lambda demo: "q=%D8%B4%D8%A7%D9%87%DA%A9%D8%A7%D8%B1&platform=gsb",
     "incoming_none": lambda demo: "view=unanswered&q=" + demo["search"],
 }
 
