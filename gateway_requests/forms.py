@@ -47,7 +47,7 @@ class SystemForm(MarksInvalidFields):
     ip_address = forms.CharField(
         label=_("نشانی IP"),
         max_length=45,
-        help_text=_("IPv4 مانند 192.0.2.10 یا IPv6 مانند 2001:db8::10"),
+        help_text=_("نشانی IPv4 (مانند 192.0.2.10) یا IPv6."),
         widget=forms.TextInput(attrs=LTR),
     )
     platform = forms.ChoiceField(
