@@ -28,6 +28,7 @@ urlpatterns = [
     path("agency/", include("agencies.urls_agency")),
     path("api/v1/", include("agencies.urls_api")),
     path("broker/", include("brokers.urls")),
+    path("desk/", include("gateway_requests.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     # allauth's sign-up, e-mail password reset (every step of it) and e-mail pages are

@@ -82,6 +82,10 @@ EXCLUDED: dict[str, str] = {
     "review:agency_assign": POST_ONLY.format("review:agency (the assignment form)"),
     "review:agency_reject": POST_ONLY.format("review:agency; a refusal is swept there"),
     "review:agency_return": POST_ONLY.format("review:agency; a refusal is swept there"),
+    "gateway:system_delete": POST_ONLY.format("gateway:systems (the delete buttons)"),
+    "gateway:person_delete": POST_ONLY.format("gateway:people (the delete buttons)"),
+    "gateway:gsb_edit": "a redirect to the first step of the GSB/PGSB wizard still to fill",
+    "gateway:permit_edit": "a redirect to the first step of the permit wizard still to fill",
     "agency:member_revoke": POST_ONLY.format("agency:members (the revoke buttons)"),
     "agency:incoming_assign": POST_ONLY.format("agency:incoming (the assignment form)"),
     "agency:sms_send": POST_ONLY.format("agency:sms (its confirmation state)"),
@@ -382,6 +386,10 @@ def _code(key: str) -> Callable[[Demo], dict[str, Any]]:
     return lambda demo: {"tracking_code": demo[key]}
 
 
+def _step(key: str, step: int) -> Callable[[Demo], dict[str, Any]]:
+    return lambda demo: {"tracking_code": demo[key], "step": step}
+
+
 ANONYMOUS, CITIZEN, COMPANY, PROXY = "anonymous", "citizen", "company", "proxy"
 EXPERT, CLERK, ADMIN = "ito-expert", "broker-clerk", "admin"
 AGENCY = "agency-admin"
@@ -593,6 +601,21 @@ VISITS: tuple[Visit, ...] = (
     Visit("mailbox:proxies", COMPANY),
     Visit("mailbox:access_log", COMPANY),
     Visit("accounts:profile", COMPANY),
+    # its gateway lists and the two wizards (drafts made for the sweep)
+    Visit("gateway:catalog", ANONYMOUS),
+    Visit("gateway:catalog", COMPANY, state="searched", query="catalog_search"),
+    Visit("gateway:systems", COMPANY),
+    Visit("gateway:system_edit", COMPANY, args=lambda demo: {"pk": demo["company_system"]}),
+    Visit("gateway:people", COMPANY),
+    Visit("gateway:person_edit", COMPANY, args=lambda demo: {"pk": demo["company_person"]}),
+    *(
+        Visit("gateway:gsb_step", COMPANY, args=_step("gsb_draft", n), state=f"step {n}")
+        for n in range(1, 7)
+    ),
+    *(
+        Visit("gateway:permit_step", COMPANY, args=_step("permit_draft", n), state=f"step {n}")
+        for n in range(1, 4)
+    ),
     # --- مریم احمدی, acting for the company as its proxy ------------------------------
     Visit("mailbox:inbox", PROXY),
     Visit("mailbox:letter", PROXY, args=_code("company_letter")),
@@ -761,6 +784,7 @@ VISITS: tuple[Visit, ...] = (
 
 # Query strings of the visits (a visit names one by key; the values need the demo).
 QUERIES: dict[str, Callable[[Demo], str]] = {
+    "catalog_search": lambda demo: "q=%D8%B4%D8%A7%D9%87%DA%A9%D8%A7%D8%B1&platform=gsb",
     "verify_genuine": lambda demo: f"t={demo['verify'][0]}&v={demo['verify'][1]}",
     "verify_unknown": lambda demo: "t=0000000000&v=000000",
     "verify_invalid": lambda demo: "t=!!&v=",

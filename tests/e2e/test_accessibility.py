@@ -256,6 +256,43 @@ def sent_code(subject_start: str) -> str:
     return delivery.letter.tracking_code
 
 
+def _gateway_drafts() -> dict[str, object]:
+    """The demo company's seeded system and technical person; a GSB/PGSB draft with
+    every step but the permit letter filled (so step 6 lists what is missing), and
+    an empty service-access permit draft."""
+    from gateway_requests import request_types as rt
+    from gateway_requests.models import OrgSystem, Service, TechnicalPerson
+    from mailbox.services import mailbox_for_user
+    from servicedesk import services as desk
+
+    company = User.objects.get(username="10100123456")
+    applicant = mailbox_for_user(user=company)
+    system = OrgSystem.objects.filter(applicant=applicant).earliest("pk")
+    person = TechnicalPerson.objects.filter(applicant=applicant).earliest("pk")
+    service = Service.objects.filter(platform="gsb").earliest("pk")
+    gsb = desk.request_create(actor=company, applicant=applicant, kind=rt.GSB_ACCESS)
+    desk.request_update_data(
+        actor=company,
+        request=gsb,
+        data={
+            "route": "gsb",
+            "service": rt.service_snapshot(service),
+            "operator": "sitaad",
+            "username": "",
+            "no_username": True,
+            "systems": [rt.system_snapshot(system)],
+            "people": [rt.person_snapshot(person)],
+        },
+    )
+    permit = desk.request_create(actor=company, applicant=applicant, kind=rt.SERVICE_PERMIT)
+    return {
+        "company_system": system.pk,
+        "company_person": person.pk,
+        "gsb_draft": gsb.tracking_code,
+        "permit_draft": permit.tracking_code,
+    }
+
+
 @pytest.fixture
 def demo(sso_on) -> pages.Demo:
     call_command("seed_demo", allow_production=True)
@@ -371,6 +408,7 @@ def demo(sso_on) -> pages.Demo:
     values["pending_activation"] = activation_lookup(
         actor=clerk, national_code="0034567895", birth_date=date(1988, 11, 2)
     )
+    values.update(_gateway_drafts())  # after the desk's own draft was looked up
     expert = User.objects.get(username="ito.expert")
     sign_in_with_second_factor(Client(), expert)  # its authenticator app, set up
     RecoveryCodes.activate(expert)
