@@ -18,9 +18,12 @@ from gateway_requests import request_types as rt
 from gateway_requests.demo import COMPANY
 from mailbox.demo import tiny_pdf
 from mailbox.services import mailbox_for_user
+from payam import jalali
+from payam.text import localized_digits
 from servicedesk import services as desk
 from servicedesk.constants import RequestStatus
 from servicedesk.models import Request
+from servicedesk.permit import permit_code
 
 from .conftest import Journey
 from .test_desk_journey import expert_journey, expert_move
@@ -138,5 +141,20 @@ def test_the_demo_company_files_a_gsb_request_and_a_permit_request(
     journey.shot("permit-step3")
     journey.submit(page.get_by_role("button", name="ارسال برای بررسی کارشناس"))
     assert Request.objects.get(pk=permit.pk).status == RequestStatus.SUBMITTED
+
+    # The desk lists both with their numbers, Jalali dates and statuses; the GSB
+    # request's permit PDF is served and its code verifies.
+    journey.goto("/desk/")
+    for item in (Request.objects.get(pk=gsb.pk), Request.objects.get(pk=permit.pk)):
+        row = page.locator("tbody tr").filter(has_text=item.tracking_code)
+        expect(row).to_contain_text(localized_digits(item.number))
+        expect(row).to_contain_text(jalali.format_date(item.created_at))
+        expect(row).to_contain_text(str(RequestStatus(item.status).label))
+    journey.shot("desk-both")
+    gsb.refresh_from_db()
+    response = page.request.get(journey.url(f"/desk/requests/{gsb.tracking_code}/permit.pdf"))
+    assert response.ok and response.body().startswith(b"%PDF")
+    journey.goto(f"/desk/verify/?t={gsb.tracking_code}&v={permit_code(gsb)}")
+    expect(page.get_by_test_id("permit-verified")).to_be_visible()
     journey.assert_clean()
     expert.assert_clean()
