@@ -51,6 +51,8 @@ POST_ONLY = "POST only: answers a form that is swept on the page that holds it (
 DOWNLOAD = "a file download, not a page ({})"
 
 EXCLUDED_NAMESPACES: dict[str, str] = {
+    "api": "the agencies' REST API: JSON for office-automation systems, not pages (its "
+    "/api/v1/docs is django-ninja's Swagger UI, the library's own markup)",
     "admin": "Django's own admin, for the operators: not the portal's templates (it has "
     "only a stylesheet of ours); its accessibility is Django's",
 }
@@ -60,6 +62,8 @@ EXCLUDED: dict[str, str] = {
     "healthz": "JSON for the load balancer",
     "favicon": "a redirect to the icon file",
     "set_language": POST_ONLY.format("the language switch in the header of every page"),
+    "agency:api_key_revoke": POST_ONLY.format("agency:api_keys"),
+    "review:agency_api_limit": POST_ONLY.format("review:agency (the expert's API limit form)"),
     "sms:delivery_report": "webhook of the SMS gateways (POST, signed)",
     "sms:inbound": "webhook of the SMS gateways (POST, signed)",
     "sms:ussd_callback": "webhook of the USSD gateway (POST); answers in plain text",
@@ -143,6 +147,7 @@ EXCLUDED: dict[str, str] = {
     "socialaccount_signup": "single sign-on never creates an account (SOCIALACCOUNT_AUTO_"
     "SIGNUP off, the adapter refuses); without a pending gateway login it redirects to login",
     "<unnamed accounts/signup/>": "a redirect to accounts:register_natural",
+    "<unnamed api/v1/^.*$>": "the API's JSON 404 for any other path under /api/v1/",
     "<unnamed accounts/password/reset/>": "a redirect to accounts:recover",
     "<unnamed ^accounts/password/reset/(?:done|key/.*)/$>": "a redirect to accounts:recover",
     "<unnamed accounts/email/>": "a redirect to accounts:profile",
@@ -715,6 +720,7 @@ VISITS: tuple[Visit, ...] = (
         state="empty form sent",
         act=_no_validation_submit("main form:has([name=body])"),
     ),
+    Visit("agency:api_keys", AGENCY),
     Visit("agency:sms", AGENCY),
     Visit(
         "agency:sms",
