@@ -4,13 +4,19 @@ and each template (the layout's and the page's own), as exclusive times (a layer
 own time, its children's subtracted), median over many requests.
 
     python bench/page_anatomy.py [--requests 40] [--database-url postgres://…]
+                                 [--persona citizen|agency|company|expert]
 
-Pages: the signed-in home page, the inbox and one letter of the person measured —
-the 500-letter person of the national-scale database (bench/seed_scale.py) when
-`--database-url` names it, else the demo citizen in a database of its own
-(`payam_anatomy`, migrated and seeded with the demo data when missing). Prints a
-table per page and writes bench/results/page_anatomy.json; docs/performance.md
-keeps the table of each run that changed the figures.
+Pages of the citizen (the default): the signed-in home page, the inbox and one
+letter of the person measured — the 500-letter person of the national-scale
+database (bench/seed_scale.py) when `--database-url` names it, else the demo
+citizen in a database of its own (`payam_anatomy`, migrated and seeded with the
+demo data when missing). The other personas are the demo's, on the demo data:
+the tax organization's admin (its desk, compose, a sent letter, incoming letters,
+SMS), the company (its service desk and a request) and the ITO expert (the
+desk's queue). Staff sign in with the second factor. Prints a table per page,
+with the SQL queries a request makes, and writes
+bench/results/page_anatomy[-<persona>].json; docs/performance.md keeps the table
+of each run that changed the figures.
 """
 
 import argparse
@@ -41,6 +47,10 @@ ANATOMY_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/payam_anatomy"
 # scale database (SCALE_REDIS_URL) has accounts with the same ids.
 ANATOMY_REDIS_URL = "redis://127.0.0.1:6379/13"
 DEMO_CITIZEN = "0012345679"
+DEMO_AGENCY_ADMIN = "ag0067891233"
+DEMO_AGENCY = "سازمان امور مالیاتی کشور"
+DEMO_COMPANY = "10100123456"
+DEMO_EXPERT = "ito.expert"
 
 
 class Profiler:
@@ -50,6 +60,7 @@ class Profiler:
     def __init__(self) -> None:
         self.stack: list[list[int]] = []  # [start, time spent in children]
         self.request: dict[str, int] = defaultdict(int)
+        self.queries = 0  # SQL statements of the current request
 
     @contextmanager
     def frame(self, label: str) -> Iterator[None]:
@@ -114,6 +125,7 @@ def instrument(profiler: Profiler) -> None:
     setattr(Template, "_render", timed_render)  # noqa: B010
 
     def timed_sql(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        profiler.queries += 1
         with profiler.frame("SQL"):
             return execute(sql, params, many, context)
 
@@ -139,30 +151,71 @@ def person_measured() -> Any:
     )
 
 
+def staff_pages(persona: str) -> tuple[Any, dict[str, str]]:
+    """The demo account of `persona` and its pages, on the demo data."""
+    from accounts.models import User
+    from agencies.models import Agency
+    from mailbox.models import Letter
+    from servicedesk.models import Request
+
+    if persona == "agency":
+        user = User.objects.get(username=DEMO_AGENCY_ADMIN)
+        agency = Agency.objects.get(mailbox__display_name=DEMO_AGENCY)
+        sent = (
+            Letter.objects.filter(sender=agency.mailbox)
+            .order_by("-sent_at")
+            .values_list("tracking_code", flat=True)
+            .first()
+        )
+        return user, {
+            "agency desk": "/agency/",
+            "compose": "/agency/compose/",
+            "sent letter": f"/agency/letters/{sent}/",
+            "incoming": "/agency/inbox/",
+            "sms": "/agency/sms/",
+        }
+    if persona == "company":
+        user = User.objects.get(username=DEMO_COMPANY)
+        code = Request.objects.filter(filed_by=user).values_list("tracking_code", flat=True)[0]
+        return user, {"service desk": "/desk/", "request": f"/desk/requests/{code}/"}
+    user = User.objects.get(username=DEMO_EXPERT)
+    return user, {"desk queue": "/review/desk/", "agency applications": "/review/agencies/"}
+
+
 def measure(pages: dict[str, str], *, user: Any, requests: int) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
 
+    from accounts.roles import requires_mfa
+    from accounts.testing import sign_in_with_second_factor
+
     profiler = Profiler()
     instrument(profiler)
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    if requires_mfa(user):
+        sign_in_with_second_factor(client, user)
+    else:
+        client.force_login(user)
     connection.force_debug_cursor = False
     result: dict[str, Any] = {}
     for name, path in pages.items():
         runs: list[dict[str, int]] = []
         totals: list[int] = []
+        queries: list[int] = []
         statuses: set[int] = set()
         for n in range(requests + 3):
             profiler.request = defaultdict(int)
+            profiler.queries = 0
             start = time.perf_counter_ns()
             response = client.get(path, secure=True)
             totals.append(time.perf_counter_ns() - start)
             statuses.add(response.status_code)
             runs.append(dict(profiler.request))
+            queries.append(profiler.queries)
             if n < 3:  # warm-up: templates compiled, caches filled, connections open
                 runs.pop()
                 totals.pop()
+                queries.pop()
         if statuses != {200}:
             raise SystemExit(f"{path} answered {sorted(statuses)}")
         labels = sorted({label for run in runs for label in run})
@@ -172,6 +225,7 @@ def measure(pages: dict[str, str], *, user: Any, requests: int) -> dict[str, Any
         result[name] = {
             "path": path,
             "total_ms": statistics.median(totals) / 1e6,
+            "queries": statistics.median(queries),
             "layers_ms": dict(sorted(layers.items(), key=lambda item: -item[1])),
         }
     return result
@@ -180,7 +234,10 @@ def measure(pages: dict[str, str], *, user: Any, requests: int) -> dict[str, Any
 def print_table(result: dict[str, Any]) -> None:
     for name, page in result.items():
         total = page["total_ms"]
-        print(f"\n{name}  {page['path']}  median {total:.2f} ms a request")
+        print(
+            f"\n{name}  {page['path']}  median {total:.2f} ms and "
+            f"{page['queries']:g} SQL queries a request"
+        )
         print(f"  {'layer (exclusive time)':<68} {'ms':>7} {'share':>6}")
         for label, ms in page["layers_ms"].items():
             if ms >= 0.01:
@@ -192,6 +249,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--database-url", default=ANATOMY_DATABASE_URL)
     parser.add_argument("--redis-url", default=None)
+    parser.add_argument(
+        "--persona", choices=["citizen", "agency", "company", "expert"], default="citizen"
+    )
     args = parser.parse_args()
     redis_url = args.redis_url or (
         ANATOMY_REDIS_URL if args.database_url == ANATOMY_DATABASE_URL else DEFAULT_REDIS_URL
@@ -211,18 +271,22 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # the production manifest
     if args.database_url == ANATOMY_DATABASE_URL:
         call_command("seed_demo", allow_production=True, stdout=StringIO())
-    user = person_measured()
-    letter = (
-        Delivery.objects.filter(recipient__owner=user)
-        .order_by("-delivered_at")
-        .values_list("letter__tracking_code", flat=True)
-        .first()
-    )
-    pages = {"home (signed in)": "/", "inbox": "/inbox/", "letter": f"/inbox/{letter}/"}
+    if args.persona == "citizen":
+        user = person_measured()
+        letter = (
+            Delivery.objects.filter(recipient__owner=user)
+            .order_by("-delivered_at")
+            .values_list("letter__tracking_code", flat=True)
+            .first()
+        )
+        pages = {"home (signed in)": "/", "inbox": "/inbox/", "letter": f"/inbox/{letter}/"}
+    else:
+        user, pages = staff_pages(args.persona)
     result = measure(pages, user=user, requests=args.requests)
     print_table(result)
+    suffix = "" if args.persona == "citizen" else f"-{args.persona}"
     out = write_result(
-        "page_anatomy",
+        f"page_anatomy{suffix}",
         {"person": user.username, "requests": args.requests, "pages": result},
     )
     print(f"\nwrote {out}")
