@@ -16,7 +16,6 @@ cannot run a formula.
 
 import codecs
 import csv
-import gc
 import io
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -28,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from payam.batch import cyclic_gc_paused
 from payam.errors import UserFacingError
 from payam.identifiers import clean_legal_id, clean_national_code, is_valid_national_code
 from payam.phone import normalize_mobile
@@ -241,19 +241,6 @@ def _is_blank(record: list[str]) -> bool:
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """100,000 rows of new dicts set off full collections that walk every object
-    in the process; rows of strings make no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
 def _csv_errors(reader: "_csv._reader") -> Iterator[None]:
     try:
         yield
@@ -370,7 +357,7 @@ def read_recipients_csv(
     empty_value = _("خالی است، ولی متن از آن استفاده می‌کند.")
     repeated = _("تکراری است؛ پیش‌تر در سطر %(line)s آمده است.")
 
-    with _csv_errors(reader), _cyclic_gc_paused():
+    with _csv_errors(reader), cyclic_gc_paused():
         for record in reader:
             line = previous_end + 1
             previous_end = reader.line_num

@@ -27,7 +27,7 @@ from mailbox.content import check_attachments, merge_fields, plain_text_body
 from mailbox.exceptions import InvalidRecipients
 from mailbox.services import letter_send, parse_recipients
 from payam.audit import audit_record
-from payam.errors import RecipientProblem, UserFacingError
+from payam.errors import UserFacingError
 from payam.text import localized_digits, normalize_text, strip_hiding_characters
 from payam.tracking import TrackingKind, issue
 
@@ -565,8 +565,3 @@ def campaign_send(*, campaign_id: int) -> Campaign:
         return campaign_transition(
             actor=None, campaign=campaign, to=CampaignStatus.SENT, letter=letter
         )
-
-
-def problems_as_recipient_problems(problems: Sequence[CsvProblem]) -> list[RecipientProblem]:
-    """The rows' problems in the shape the error summary shows."""
-    return [RecipientProblem(p.line, p.value, p.message) for p in problems]

@@ -1,8 +1,6 @@
 """Who a letter goes to: parsing, checking and resolving recipients to mailboxes."""
 
-import gc
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -11,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from payam.batch import cyclic_gc_paused
 from payam.identifiers import clean_legal_id, clean_national_code, is_valid_national_code
 from payam.text import normalize_digits
 
@@ -71,20 +70,6 @@ def _target(value: str | Mailbox) -> Target:
     raise ValidationError(_("نه کد ملی ۱۰ رقمی است و نه شناسه‌ی ملی ۱۱ رقمی."), code="length")
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Python's cycle collector off while a campaign's list is checked: a million
-    new tuples set off full collections that walk every object in the process
-    (a third of the time at that size), and tuples of strings make no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def parse_recipients(
     recipients: Iterable[str | Mailbox], *, merge: Sequence[dict[str, str]] | None = None
 ) -> list[Target]:
@@ -95,7 +80,7 @@ def parse_recipients(
     targets: list[Target] = []
     seen: set[tuple[str, str]] = set()
     problems: list[RecipientProblem] = []
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         for position, value in enumerate(recipients, start=1):
             try:
                 target = _target(value)
