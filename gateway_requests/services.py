@@ -11,6 +11,7 @@ from django.db import transaction
 from accounts.models import User
 from mailbox.models import Mailbox
 from payam.audit import audit_record
+from payam.text import email_at_domain
 
 from .exceptions import DomainMissing, EmailOutsideDomain, PeopleOutsideDomain
 from .logos import check_logo
@@ -32,14 +33,8 @@ def ensure_email_at_domain(*, applicant: Mailbox, email: str) -> None:
     domain = email_domain_of(applicant=applicant).lower()
     if not domain:
         raise DomainMissing
-    if not at_domain(email=email, domain=domain):
+    if not email_at_domain(email, domain):
         raise EmailOutsideDomain(domain)
-
-
-def at_domain(*, email: str, domain: str) -> bool:
-    host = email.rsplit("@", 1)[-1].lower()
-    domain = domain.lower()
-    return host == domain or host.endswith("." + domain)
 
 
 @transaction.atomic
@@ -59,7 +54,7 @@ def domain_set(*, actor: User, applicant: Mailbox, email_domain: str) -> Applica
     outside = [
         person.full_name
         for person in TechnicalPerson.objects.filter(applicant=applicant)
-        if not at_domain(email=person.email, domain=email_domain)
+        if not email_at_domain(person.email, email_domain)
     ]
     if outside:
         raise PeopleOutsideDomain(email_domain, outside)

@@ -138,3 +138,11 @@ def name_initials(name: str) -> str:
     hidden. Enough for a person to see they named the one they meant, too little
     for a stranger to learn whose national code they typed."""
     return " ".join(f"{word[0]}***" for word in normalize_name(name).split(" ") if word)
+
+
+def email_at_domain(email: str, domain: str) -> bool:
+    """The e-mail's host is `domain` or one of its subdomains (mail.mimt.gov.ir
+    for mimt.gov.ir), without regard to case."""
+    host = (email or "").rsplit("@", 1)[-1].lower()
+    domain = (domain or "").lower()
+    return bool(domain) and (host == domain or host.endswith("." + domain))

@@ -18,7 +18,7 @@ from payam.audit import audit_record
 from payam.inquiry import BirthDateMismatch, IdentityNotFound, get_backend
 from payam.jalali import format_date
 from payam.phone import normalize_mobile
-from payam.text import normalize_name
+from payam.text import email_at_domain, normalize_name
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.services import sms_queue
 
@@ -92,10 +92,8 @@ class RepresentativeInfo:
 def ensure_email_at_domain(*, email: str, domain: str) -> None:
     """The representative's e-mail is at the agency's official domain (or one of
     its subdomains: mail.mimt.gov.ir for mimt.gov.ir)."""
-    host = email.rsplit("@", 1)[-1].lower()
-    domain = domain.lower()
-    if host != domain and not host.endswith("." + domain):
-        raise EmailOutsideDomain(domain)
+    if not email_at_domain(email, domain):
+        raise EmailOutsideDomain(domain.lower())
 
 
 def ensure_national_id_free(*, national_id: str, exclude_pk: int | None = None) -> None:
