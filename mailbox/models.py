@@ -140,6 +140,9 @@ class Letter(models.Model):
         _("دسته"), max_length=8, choices=LetterCategory.choices, default=LetterCategory.GENERAL
     )
     is_legal_notice = models.BooleanField(_("ابلاغ قانونی"), default=False)
+    # A crisis notice (an agency's broadcast confirmed by an ITO expert): shown as a
+    # banner atop the recipient's inbox pages until read; its SMS is the sender's.
+    is_urgent = models.BooleanField(_("اطلاعیه‌ی فوری"), default=False)
     reply_allowed = models.BooleanField(_("پاسخ‌پذیر"), default=False)
     in_reply_to = models.ForeignKey(
         "self",
