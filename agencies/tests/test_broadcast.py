@@ -292,6 +292,8 @@ def test_the_expert_confirms_through_a_confirmation_step(
 ):
     broadcast = compose(agency, composer)
     sign_in_with_second_factor(client, checker)
+    desk = client.get(reverse("review:desk")).text
+    assert 'data-testid="desk-broadcasts"' in desk and reverse("review:broadcasts") in desk
     queue = client.get(reverse("review:broadcasts"))
     assert broadcast.code in queue.text
     page = client.get(reverse("review:broadcast", args=[broadcast.code]))
