@@ -432,3 +432,20 @@ def test_a_lost_send_is_rung_again_and_sent_once(agency, composer, confirm, peop
     assert broadcast.status == BroadcastStatus.SENT
     assert Letter.objects.count() == 1 and OutboundSMS.objects.count() == 3
     assert lane_dispatch(lane="sms_urgent") == 3
+
+
+def test_another_agencys_notice_and_the_expert_pages_are_404_to_others(
+    client: Client, agency, composer, people
+):
+    broadcast = compose(agency, composer)
+    other = AgencyFactory(may_broadcast=True)
+    sign_in_with_second_factor(client, agency_admin(other))
+    assert client.get(reverse("agency:broadcast", args=[broadcast.code])).status_code == 404
+    assert client.post(reverse("agency:broadcast_cancel", args=[broadcast.code])).status_code == 404
+    for name in ("review:broadcast", "review:broadcast_confirm", "review:broadcast_reject"):
+        url = reverse(name, args=[broadcast.code])
+        answer = client.post(url) if name != "review:broadcast" else client.get(url)
+        assert answer.status_code == 404
+    assert client.get(reverse("review:broadcasts")).status_code == 404
+    broadcast.refresh_from_db()
+    assert broadcast.status == BroadcastStatus.AWAITING
