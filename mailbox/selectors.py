@@ -274,12 +274,12 @@ URGENT_BANNER_MAX = 5  # notices the banner lists at once (the newest)
 
 
 def urgent_unread(*, user: Actor) -> list[UrgentNotice]:
-    """The owner's unread crisis notices, newest first: the owner's unread
-    deliveries (the partial index `delivery_unread_idx`) joined to their
-    letters, kept to the urgent ones. One query."""
+    """The owner's unread crisis notices, newest first: one probe of the partial
+    index `delivery_urgent_unread_idx` (only unread urgent deliveries are in
+    it), joined to their letters. One query."""
     rows = (
         _own(user)
-        .filter(first_read_at__isnull=True, letter__is_urgent=True)
+        .filter(urgent=True, first_read_at__isnull=True)
         .order_by("-delivered_at", "-id")
         .values_list("letter__tracking_code", "letter__subject", "letter__sender_name",
                      "letter__sent_at")[:URGENT_BANNER_MAX]

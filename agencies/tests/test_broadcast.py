@@ -319,6 +319,7 @@ def test_a_province_notice_reaches_only_those_provinces(agency, composer, confir
     assert broadcast.status == BroadcastStatus.SENT
     owners = set(Delivery.objects.values_list("recipient__owner", flat=True))
     assert owners == {people["ali"].pk}
+    assert set(Delivery.objects.values_list("urgent", flat=True)) == {True}
     sms = OutboundSMS.objects.get()
     assert sms.recipient == people["ali"].naturalperson.mobile
     assert broadcast.sms_queued == 1
@@ -415,6 +416,7 @@ def test_a_letter_that_is_not_urgent_has_no_banner(client: Client, people):
         body="<p>x</p>",
         category="notice",
     )
+    assert set(Delivery.objects.values_list("urgent", flat=True)) == {False}
     sign_in_with_second_factor(client, people["ali"])
     assert 'data-testid="urgent-banner"' not in client.get(reverse("mailbox:inbox")).text
 

@@ -69,6 +69,7 @@ def test_a_province_notice_is_staged_and_texted_in_sql():
     assert broadcast.status == BroadcastStatus.SENT, broadcast.error
     owners = set(Delivery.objects.values_list("recipient__owner_id", flat=True))
     assert owners == set(made["tehran"])
+    assert set(Delivery.objects.values_list("urgent", flat=True)) == {True}  # the SQL path too
     assert not LetterRecipient.objects.exists()  # the fan-out finished and cleared its stage
     assert broadcast.sms_queued == 11
     assert set(OutboundSMS.objects.values_list("kind", flat=True)) == {SmsKind.URGENT}

@@ -145,7 +145,7 @@ def _insert_deliveries_sql(
     that index per row, never a scan of the letter's deliveries so far. Returns
     how many staged rows the chunk held, how many of them have a mailbox
     (delivered now or before), and the owners of those mailboxes."""
-    proto = Delivery(letter=letter, delivered_at=at)
+    proto = Delivery(letter=letter, delivered_at=at, urgent=letter.is_urgent)
     columns, values = [], []
     params: dict[str, Any] = {
         "letter": letter.pk,
