@@ -12,7 +12,7 @@ UV := $(VENV)/bin/uv
 UV_SYNC_FLAGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
-CELERY_QUEUES ?= sms_otp,sms,default,bulk
+CELERY_QUEUES ?= sms_otp,sms_urgent,sms,default,bulk
 CHROMIUM ?= /usr/bin/chromium
 
 export UV_PYTHON_DOWNLOADS := never

@@ -6,6 +6,7 @@ from datetime import date
 from django.db import transaction
 
 from payam.audit import audit_record
+from payam.constants import Province
 from payam.demo import DemoLogin
 
 from .constants import Gender, InboxStatus
@@ -87,6 +88,7 @@ def _seed_profiles() -> None:
             "gender": Gender.MALE,
             "mobile": "+989121234567",
             "inbox_status": InboxStatus.ACTIVE,
+            "province": Province.TEHRAN,
         },
     )
     NaturalPerson.objects.update_or_create(
@@ -100,6 +102,7 @@ def _seed_profiles() -> None:
             "gender": Gender.FEMALE,
             "mobile": "+989123456789",
             "inbox_status": InboxStatus.ACTIVE,
+            "province": Province.ESFAHAN,
         },
     )
     LegalPerson.objects.update_or_create(
@@ -112,5 +115,6 @@ def _seed_profiles() -> None:
             "ceo_name": "مریم احمدی",
             "mobile": "+989123456789",
             "inbox_status": InboxStatus.ACTIVE,
+            "province": Province.TEHRAN,
         },
     )

@@ -181,6 +181,10 @@ class EmailNotVerified(AccountsError):
     )
 
 
+class InvalidProvince(AccountsError):
+    message = _("استان را از فهرست برگزینید.")
+
+
 class SameMobile(AccountsError):
     message = _("این همان شماره‌ی همراه کنونی حساب شماست؛ شماره‌ی تازه را وارد کنید.")
 

@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from payam.captcha import CaptchaField
+from payam.constants import Province
 from payam.forms import JalaliDateField, MarksInvalidFields
 from payam.identifiers import clean_legal_id, clean_national_code
 from payam.phone import normalize_mobile
@@ -273,6 +274,19 @@ class ProfileMobileForm(MarksInvalidFields):
 
     def clean_mobile(self) -> str:
         return normalize_mobile(self.cleaned_data["mobile"])
+
+
+class ProvinceForm(MarksInvalidFields):
+    province = forms.ChoiceField(
+        label=_("استان محل زندگی"),
+        required=False,
+        choices=[("", _("— استانی برنگزیده‌ام —")), *Province.choices],
+        help_text=_(
+            "اطلاعیه‌های فوری (بحران) که دستگاه‌ها برای استان‌های معین می‌فرستند به همین استان "
+            "می‌رسد. بی استان، فقط اطلاعیه‌های فوری سراسری را دریافت می‌کنید."
+        ),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 class NotificationPreferencesForm(MarksInvalidFields):

@@ -1,9 +1,11 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from payam.constants import Province
 from payam.identifiers import validate_legal_id, validate_national_code
 
 from .constants import Gender, InboxStatus, OtpPurpose
@@ -86,6 +88,10 @@ class PersonProfile(models.Model):
     email_verified_at = models.DateTimeField(_("زمان تأیید رایانامه"), null=True, blank=True)
     notify_by_sms = models.BooleanField(_("آگاه‌سازی با پیامک"), default=True)
     notify_by_email = models.BooleanField(_("آگاه‌سازی با رایانامه"), default=False)
+    # Where the person lives, for the crisis notices of the provinces (agencies'
+    # broadcasts): set at in-person activation from the broker office's province,
+    # editable on the profile page. Blank: only the notices to everyone.
+    province = models.CharField(_("استان"), max_length=20, choices=Province.choices, blank=True)
     inbox_status = models.CharField(
         _("وضعیت کارپوشه"),
         max_length=12,
@@ -113,6 +119,12 @@ class NaturalPerson(PersonProfile):
     class Meta:
         verbose_name = _("شخص حقیقی")
         verbose_name_plural = _("اشخاص حقیقی")
+        indexes = [
+            # A broadcast to some provinces reads only their people.
+            models.Index(
+                fields=["province", "user"], condition=~Q(province=""), name="natural_province_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.national_code})"
@@ -133,6 +145,11 @@ class LegalPerson(PersonProfile):
     class Meta:
         verbose_name = _("شخص حقوقی")
         verbose_name_plural = _("اشخاص حقوقی")
+        indexes = [
+            models.Index(
+                fields=["province", "user"], condition=~Q(province=""), name="legal_province_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.national_id})"

@@ -3,6 +3,7 @@
 import hashlib
 import math
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from payam.phone import normalize_mobile
 
-from .constants import OtpPurpose
+from .constants import InboxStatus, OtpPurpose
 from .exceptions import (
     EmailLinkExpired,
     EmailLinkInvalid,
@@ -136,3 +137,25 @@ def email_token_check(
     if data["state"] != email_state(profile):
         raise EmailLinkUsed
     return str(data["email"])
+
+
+def people_in_provinces(
+    provinces: Sequence[str] | None,
+) -> list[QuerySet[NaturalPerson] | QuerySet[LegalPerson]]:
+    """The profiles of the people a crisis notice reaches: every active inbox
+    (`provinces` None: everyone), or those whose profile names one of
+    `provinces` (a person with no province gets only the notices to everyone).
+    One queryset per kind of person, for the caller to select from in SQL
+    (`natural_province_idx`, `legal_province_idx`): never read row by row."""
+    found: list[QuerySet[NaturalPerson] | QuerySet[LegalPerson]] = []
+    for model in (NaturalPerson, LegalPerson):
+        rows = model.objects.filter(inbox_status=InboxStatus.ACTIVE)
+        if provinces is not None:
+            rows = rows.filter(province__in=list(provinces))
+        found.append(rows)
+    return found
+
+
+def people_count(provinces: Sequence[str] | None) -> int:
+    """How many people `people_in_provinces` selects: one count per kind."""
+    return sum(rows.count() for rows in people_in_provinces(provinces))

@@ -16,5 +16,6 @@ urlpatterns = [
     path("mobile/", views_profile.profile_mobile, name="profile_mobile"),
     path("mobile/verify/", views_profile.profile_mobile_verify, name="profile_mobile_verify"),
     path("notifications/", views_profile.profile_notifications, name="profile_notifications"),
+    path("province/", views_profile.profile_province, name="profile_province"),
     path("logins/", views_profile.profile_logins, name="profile_logins"),
 ]

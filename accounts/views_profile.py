@@ -22,7 +22,13 @@ from payam.phone import local_mobile
 from . import services
 from .constants import OtpPurpose
 from .exceptions import AccountsError
-from .forms import NotificationPreferencesForm, OtpForm, ProfileEmailForm, ProfileMobileForm
+from .forms import (
+    NotificationPreferencesForm,
+    OtpForm,
+    ProfileEmailForm,
+    ProfileMobileForm,
+    ProvinceForm,
+)
 from .models import LegalPerson, NaturalPerson, User
 from .selectors import email_token_check, profile_of, recent_logins
 from .views import _resend, _verify_page
@@ -81,6 +87,8 @@ def _page(request: HttpRequest, **bound: forms.Form) -> HttpResponse:
             or NotificationPreferencesForm(
                 initial={"by_sms": profile.notify_by_sms, "by_email": profile.notify_by_email}
             ),
+            "province_form": bound.get("province_form")
+            or ProvinceForm(initial={"province": profile.province}),
         }
     context["last_login"] = recent_logins(user=user, limit=1).first()
     return render(request, TEMPLATE, context)
@@ -217,6 +225,28 @@ def profile_notifications(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("روش‌های آگاه‌سازی ذخیره شد."))
             return redirect("accounts:profile")
     return _page(request, notifications_form=form)
+
+
+@login_required
+@require_POST
+def profile_province(request: HttpRequest) -> HttpResponse:
+    """The person's province, for the crisis notices of the provinces (audited)."""
+    profile = _own_profile(request)
+    form = ProvinceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.province_set(
+                actor=_user(request),
+                profile=profile,
+                province=form.cleaned_data["province"],
+                source="profile",
+            )
+        except AccountsError as exc:
+            form.add_error("province", str(exc))
+        else:
+            messages.success(request, _("استان شما ذخیره شد."))
+            return redirect("accounts:profile")
+    return _page(request, province_form=form)
 
 
 @login_required

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from payam.constants import Province as Province  # moved below every app; still importable here
+
 
 class AgencyKind(models.TextChoices):
     MINISTRY = "ministry", _("وزارتخانه")
@@ -14,42 +16,6 @@ class AgencyKind(models.TextChoices):
     PROVINCIAL = "provincial", _("اداره‌ی کل استانی")
     MUNICIPALITY = "municipality", _("شهرداری")
     OTHER = "other", _("سایر دستگاه‌های اجرایی")
-
-
-class Province(models.TextChoices):
-    """The 31 provinces, in Persian alphabetical order."""
-
-    AZARBAIJAN_SHARQI = "azarbaijan_sharqi", _("آذربایجان شرقی")
-    AZARBAIJAN_GHARBI = "azarbaijan_gharbi", _("آذربایجان غربی")
-    ARDABIL = "ardabil", _("اردبیل")
-    ESFAHAN = "esfahan", _("اصفهان")
-    ALBORZ = "alborz", _("البرز")
-    ILAM = "ilam", _("ایلام")
-    BUSHEHR = "bushehr", _("بوشهر")
-    TEHRAN = "tehran", _("تهران")
-    CHAHARMAHAL = "chaharmahal", _("چهارمحال و بختیاری")
-    KHORASAN_JONUBI = "khorasan_jonubi", _("خراسان جنوبی")
-    KHORASAN_RAZAVI = "khorasan_razavi", _("خراسان رضوی")
-    KHORASAN_SHOMALI = "khorasan_shomali", _("خراسان شمالی")
-    KHUZESTAN = "khuzestan", _("خوزستان")
-    ZANJAN = "zanjan", _("زنجان")
-    SEMNAN = "semnan", _("سمنان")
-    SISTAN = "sistan", _("سیستان و بلوچستان")
-    FARS = "fars", _("فارس")
-    QAZVIN = "qazvin", _("قزوین")
-    QOM = "qom", _("قم")
-    KORDESTAN = "kordestan", _("کردستان")
-    KERMAN = "kerman", _("کرمان")
-    KERMANSHAH = "kermanshah", _("کرمانشاه")
-    KOHGILUYEH = "kohgiluyeh", _("کهگیلویه و بویراحمد")
-    GOLESTAN = "golestan", _("گلستان")
-    GILAN = "gilan", _("گیلان")
-    LORESTAN = "lorestan", _("لرستان")
-    MAZANDARAN = "mazandaran", _("مازندران")
-    MARKAZI = "markazi", _("مرکزی")
-    HORMOZGAN = "hormozgan", _("هرمزگان")
-    HAMEDAN = "hamedan", _("همدان")
-    YAZD = "yazd", _("یزد")
 
 
 class ApplicationStatus(models.TextChoices):
@@ -157,3 +123,30 @@ class ApiScope(models.TextChoices):
 API_KEY_PREFIX = "pym"
 # An Idempotency-Key is remembered this long.
 IDEMPOTENCY_TTL_HOURS = 24
+
+
+class BroadcastStatus(models.TextChoices):
+    AWAITING = "awaiting", _("در انتظار تأیید کارشناس")
+    SENDING = "sending", _("تأییدشده، در حال ارسال")
+    SENT = "sent", _("فرستاده‌شده")
+    FAILED = "failed", _("ناموفق")
+    REJECTED = "rejected", _("ردشده از سوی کارشناس")
+    CANCELLED = "cancelled", pgettext_lazy("broadcast status", "لغوشده")
+
+
+# The one table of a crisis notice's moves (agencies.services.broadcasts.broadcast_transition).
+# Composed (after the count was shown) it waits for an ITO expert who is not its
+# composer (four eyes); confirmed, it is sent at once.
+BROADCAST_TRANSITIONS: dict[str, frozenset[str]] = {
+    BroadcastStatus.AWAITING: frozenset(
+        {BroadcastStatus.SENDING, BroadcastStatus.REJECTED, BroadcastStatus.CANCELLED}
+    ),
+    # the letter is stored and fanning out and the SMS queued, or the send was refused
+    BroadcastStatus.SENDING: frozenset({BroadcastStatus.SENT, BroadcastStatus.FAILED}),
+    BroadcastStatus.SENT: frozenset(),
+    BroadcastStatus.FAILED: frozenset(),
+    BroadcastStatus.REJECTED: frozenset(),
+    BroadcastStatus.CANCELLED: frozenset(),
+}
+# A crisis notice's letter text, at most (its SMS is at most sms.constants.MAX_PARTS parts).
+BROADCAST_TEXT_MAX = 2000

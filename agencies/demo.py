@@ -6,7 +6,11 @@ its mailbox and its sender (the tax organization's 4040123, social security's
 filed its registration two days ago, represented by زهرا حسینی (a demo identity
 of the fake registries), so `make run` has a pending application at
 /review/agencies/ for ito.expert to send back, reject or approve. فاطمه نوری
-(ag0067891233, the demo password) administers the tax organization at /agency/.
+(ag0067891233, the demo password) administers the tax organization at /agency/;
+ito.expert has granted the tax organization the crisis-notice permission, so
+she writes one at /agency/broadcasts/ and ito.expert confirms it at
+/review/broadcasts/ (it reaches علی رضایی and the company in Tehran, مریم احمدی
+in Esfahan, by banner and by SMS on /dev/outbox/).
 
 Runs after the mailbox demo (INSTALLED_APPS order). Seeding again changes nothing."""
 
@@ -135,8 +139,20 @@ def _tax_admin(tax: Agency) -> DemoLogin:
     return DemoLogin(role="agency admin (tax org.)", username=user.username, password=DEMO_PASSWORD)
 
 
+def _broadcast_permission(tax: Agency) -> None:
+    """The tax organization may send crisis notices, granted by the demo expert."""
+    if tax.may_broadcast:
+        return
+    tax.may_broadcast = True
+    tax.broadcast_changed_by = User.objects.get(username="ito.expert")
+    tax.broadcast_changed_at = timezone.now()
+    tax.save(update_fields=["may_broadcast", "broadcast_changed_by", "broadcast_changed_at"])
+    audit_record(actor=None, action="demo.agency_broadcast_grant", target=tax)
+
+
 @transaction.atomic
 def seed() -> list[DemoLogin]:
     agencies = {name: _agency(name) for name, _accepts in DEMO_AGENCIES}
     _pending_application()
+    _broadcast_permission(agencies[TAX])
     return [_tax_admin(agencies[TAX])]

@@ -223,3 +223,32 @@ class IncomingOwnLetter(IncomingNotAnswerable):
 
 class ApiKeyRefused(AgenciesError):
     """An API key cannot be made as asked (the message says why)."""
+
+
+class BroadcastMoveRefused(AgenciesError):
+    """The crisis notice is no longer where the action expects it (confirmed,
+    rejected or called off already): nothing was changed."""
+
+    def __init__(self, current: str) -> None:
+        from .constants import BroadcastStatus
+
+        self.current = current
+        text: object
+        if current in (BroadcastStatus.SENDING, BroadcastStatus.SENT, BroadcastStatus.FAILED):
+            text = _("این اطلاعیه‌ی فوری پیش‌تر تأیید شده است؛ تأیید دوباره لازم نیست.")
+        else:
+            text = _(
+                "این اطلاعیه‌ی فوری اکنون «%(status)s» است و این کار روی آن انجام‌شدنی نیست."
+            ) % {"status": BroadcastStatus(current).label}
+        super().__init__(str(text))
+
+
+class ComposerCannotConfirm(AgenciesError):
+    message = _(
+        "اطلاعیه‌ی فوری را باید کسی جز نویسنده‌ی آن تأیید کند (دو نفر)؛ "
+        "شما نویسنده‌ی این اطلاعیه هستید و نمی‌توانید آن را تأیید کنید."
+    )
+
+
+class BroadcastRefused(AgenciesError):
+    """What the composer wrote cannot go out as it is; the message says why."""

@@ -616,3 +616,83 @@ class ApiLimitForm(MarksInvalidFields):
         help_text=_("خالی: سقف پیش‌فرض سامانه."),
         widget=forms.NumberInput(attrs={"class": "form-control", "dir": "ltr"}),
     )
+
+
+class BroadcastPermissionForm(MarksInvalidFields):
+    """The ITO expert grants or withdraws an agency's crisis-notice permission."""
+
+    allowed = forms.BooleanField(
+        label=_("این دستگاه می‌تواند اطلاعیه‌ی فوری (بحران) بفرستد"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+class BroadcastForm(MarksInvalidFields):
+    """A crisis notice: to everyone, or to the people of the chosen provinces."""
+
+    SCOPE_EVERYONE, SCOPE_PROVINCES = "everyone", "provinces"
+
+    subject = _text(_("موضوع"), max_length=200)
+    text = forms.CharField(
+        label=_("متن اطلاعیه"),
+        max_length=2000,
+        help_text=_(
+            "کوتاه و روشن. اگر متن پیامک را جدا ننویسید، همین متن پیامک می‌شود "
+            "(حداکثر ۸ بخش، ۵۳۶ نویسه‌ی فارسی)."
+        ),
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 5}),
+    )
+    sms_text = forms.CharField(
+        label=_("متن پیامک (اختیاری)"),
+        required=False,
+        max_length=1000,
+        help_text=_("خالی: متن اطلاعیه. از سرشماره‌ی خود دستگاه فرستاده می‌شود."),
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+    )
+    scope = forms.ChoiceField(
+        label=_("گیرندگان"),
+        choices=[
+            (SCOPE_EVERYONE, _("همه‌ی دارندگان کارپوشه‌ی فعال در کشور")),
+            (SCOPE_PROVINCES, _("فقط ساکنان استان‌های برگزیده")),
+        ],
+        initial=SCOPE_EVERYONE,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    provinces = forms.MultipleChoiceField(
+        label=_("استان‌ها"),
+        required=False,
+        choices=Province.choices,
+        help_text=_(
+            "کسانی که استانی در کارپوشه‌ی خود ثبت نکرده‌اند فقط اطلاعیه‌های سراسری را می‌گیرند."
+        ),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    # Set by the page that shows the count: the scope the composer saw counted.
+    # Sent with the same scope, the notice goes for confirmation; changed, it is
+    # counted again first.
+    counted_for = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @staticmethod
+    def scope_key(provinces: list[str]) -> str:
+        return ",".join(sorted(provinces)) or "*"
+
+    def clean_subject(self) -> str:
+        return normalize_text(self.cleaned_data["subject"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("scope") == self.SCOPE_PROVINCES and not data.get("provinces"):
+            self.add_error("provinces", _("دست‌کم یک استان برگزینید."))
+        if data.get("scope") == self.SCOPE_EVERYONE:
+            data["provinces"] = []
+        return data
+
+
+class BroadcastRejectForm(MarksInvalidFields):
+    reason = forms.CharField(
+        label=_("دلیل رد"),
+        max_length=500,
+        help_text=_("دستگاه این دلیل را می‌بیند."),
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+    )

@@ -24,6 +24,7 @@ from .constants import (
     AgencyKind,
     ApiScope,
     ApplicationStatus,
+    BroadcastStatus,
     CampaignSource,
     CampaignStatus,
     Province,
@@ -90,6 +91,20 @@ class Agency(AgencyDetails):
         null=True,
         blank=True,
         help_text=_("خالی: سقف پیش‌فرض سامانه (۳۰۰۰ درخواست در دقیقه)."),
+    )
+    # Crisis notices (broadcasts to everyone or to provinces): granted and withdrawn
+    # by an ITO expert on the agency's review page (agency_set_broadcast), audited.
+    may_broadcast = models.BooleanField(_("مجاز به اطلاعیه‌ی فوری (بحران)"), default=False)
+    broadcast_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("کارشناس تعیین‌کننده‌ی مجوز اطلاعیه‌ی فوری"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    broadcast_changed_at = models.DateTimeField(
+        _("زمان تعیین مجوز اطلاعیه‌ی فوری"), null=True, blank=True
     )
     # Blank on the agency rows made from the first demo's mailboxes.
     kind = models.CharField(_("نوع دستگاه"), max_length=12, choices=AgencyKind.choices, blank=True)
@@ -537,3 +552,108 @@ class ApiIdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}: {self.key}"
+
+
+class Broadcast(models.Model):
+    """A crisis notice («اطلاعیه‌ی فوری») of an agency allowed to broadcast: to
+    everyone with an active inbox, or to those of chosen provinces. Composed by
+    an admin or sender of the agency (after the count was shown), confirmed or
+    rejected by an ITO expert who is not its composer (four eyes), then sent at
+    once: an urgent letter through `mailbox.services.letter_send` (a selection
+    staged in SQL, the banner atop each inbox until read) and an SMS from the
+    agency's own sender on the urgent lane. Moves only by `broadcast_transition`."""
+
+    code = models.CharField(_("کد رهگیری"), max_length=10, unique=True)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("دستگاه"), on_delete=models.PROTECT, related_name="broadcasts"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("نویسنده"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("وضعیت"),
+        max_length=10,
+        choices=BroadcastStatus.choices,
+        default=BroadcastStatus.AWAITING,
+    )
+    subject = models.CharField(_("موضوع"), max_length=200)
+    text = models.TextField(_("متن"))
+    sms_text = models.TextField(_("متن پیامک"))
+    # Province values (payam.constants.Province); empty: everyone.
+    provinces = models.JSONField(_("استان‌ها"), default=list, blank=True)
+    recipient_count = models.PositiveIntegerField(_("شمار گیرندگان (هنگام نوشتن)"), default=0)
+    created_at = models.DateTimeField(_("زمان ساخت"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("کارشناس"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("زمان تصمیم"), null=True, blank=True)
+    reason = models.CharField(_("دلیل رد"), max_length=500, blank=True)
+    letter = models.OneToOneField(
+        "mailbox.Letter",
+        verbose_name=_("نامه"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="broadcast",
+    )
+    sms_queued = models.PositiveIntegerField(_("پیامک‌های در صف"), default=0)
+    sent_at = models.DateTimeField(_("زمان ارسال"), null=True, blank=True)
+    error = models.CharField(_("خطا"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("اطلاعیه‌ی فوری")
+        verbose_name_plural = _("اطلاعیه‌های فوری")
+        indexes = [
+            models.Index(fields=["agency", "-created_at"], name="broadcast_agency_idx"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="awaiting"),
+                name="broadcast_awaiting_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.subject}"
+
+    @property
+    def is_everyone(self) -> bool:
+        return not self.provinces
+
+    def province_labels(self) -> list[str]:
+        return [str(Province(value).label) for value in self.provinces if value in Province.values]
+
+
+class BroadcastChange(models.Model):
+    """One move of a crisis notice: who, when, from where to where, and why."""
+
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(
+        _("از"), max_length=10, choices=BroadcastStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("به"), max_length=10, choices=BroadcastStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("کاربر"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("توضیح"), max_length=500, blank=True)
+    at = models.DateTimeField(_("زمان"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("تغییر وضعیت اطلاعیه‌ی فوری")
+        verbose_name_plural = _("تغییرهای وضعیت اطلاعیه‌ی فوری")
+        ordering = ["broadcast", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.broadcast_id}: {self.from_status} → {self.to_status}"

@@ -18,8 +18,8 @@ from payam.phone import mask_mobile, normalize_mobile
 from sms.constants import SmsKind, SmsStatus
 from sms.models import DeliveryReport, InboundSMS, OutboundSMS
 
-from .constants import OPEN_STATUSES, ApplicationStatus
-from .models import Agency, AgencyApplication, ApiKey
+from .constants import OPEN_STATUSES, ApplicationStatus, BroadcastStatus
+from .models import Agency, AgencyApplication, ApiKey, Broadcast, BroadcastChange
 
 AnyUser = AbstractBaseUser | AnonymousUser
 OLDEST_SHOWN = 5
@@ -272,3 +272,59 @@ def agency_sms(
         ],
         inbound_before=inbound_next,
     )
+
+
+# --- crisis notices ----------------------------------------------------------------------------
+
+BROADCASTS_SHOWN = 50
+
+
+def broadcasts_of(*, agency: Agency) -> list[Broadcast]:
+    """The agency's newest crisis notices (broadcast_agency_idx)."""
+    return list(
+        Broadcast.objects.filter(agency=agency)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")[:BROADCASTS_SHOWN]
+    )
+
+
+def broadcast_of_agency(*, agency: Agency, code: str) -> Broadcast:
+    """One of the agency's notices, or Http404 (another agency's, a wrong code)."""
+    row = (
+        Broadcast.objects.filter(agency=agency, code=tracking.normalize(code) or "")
+        .select_related("created_by", "decided_by", "letter")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return row
+
+
+def broadcast_changes(broadcast: Broadcast) -> QuerySet[BroadcastChange]:
+    return broadcast.changes.select_related("actor").order_by("at", "pk")
+
+
+def broadcast_queue(*, actor: AnyUser, status: str) -> list[Broadcast]:
+    """The expert's queue: notices of one status, the waiting ones oldest first
+    (broadcast_awaiting_idx), the others newest first."""
+    ensure_expert(actor)
+    rows = Broadcast.objects.filter(status=status).select_related("agency", "created_by")
+    order = ("created_at", "pk") if status == BroadcastStatus.AWAITING else ("-created_at", "-pk")
+    return list(rows.order_by(*order)[:BROADCASTS_SHOWN])
+
+
+def broadcast_for_expert(*, actor: AnyUser, code: str) -> Broadcast:
+    ensure_expert(actor)
+    row = (
+        Broadcast.objects.filter(code=tracking.normalize(code) or "")
+        .select_related("agency", "agency__sender", "created_by", "decided_by", "letter")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return row
+
+
+def broadcasts_awaiting_count(*, actor: AnyUser) -> int:
+    ensure_expert(actor)
+    return Broadcast.objects.filter(status=BroadcastStatus.AWAITING).count()

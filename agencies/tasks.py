@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import api_keys, campaigns
+from .services import api_keys, broadcasts, campaigns
 
 
 @shared_task(name="agencies.campaign_send", acks_late=True, reject_on_worker_lost=True)
@@ -18,3 +18,13 @@ def campaigns_due() -> int:
 @shared_task(name="agencies.api_idempotency_purge")
 def api_idempotency_purge() -> int:
     return api_keys.api_idempotency_purge()
+
+
+@shared_task(name="agencies.broadcast_send", acks_late=True, reject_on_worker_lost=True)
+def broadcast_send(broadcast_id: int) -> str:
+    return broadcasts.broadcast_send(broadcast_id=broadcast_id).status
+
+
+@shared_task(name="agencies.broadcasts_sweep")
+def broadcasts_sweep() -> int:
+    return broadcasts.broadcasts_ring_stuck()

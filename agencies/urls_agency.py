@@ -3,7 +3,7 @@ who is not its member."""
 
 from django.urls import path
 
-from . import views_agency, views_campaigns, views_incoming
+from . import views_agency, views_broadcasts, views_campaigns, views_incoming
 
 app_name = "agency"
 
@@ -39,6 +39,13 @@ urlpatterns = [
         "inbox/<str:tracking_code>/attachments/<int:position>/",
         views_incoming.attachment,
         name="incoming_attachment",
+    ),
+    path("broadcasts/", views_broadcasts.broadcasts, name="broadcasts"),
+    path("broadcasts/<str:code>/", views_broadcasts.broadcast, name="broadcast"),
+    path(
+        "broadcasts/<str:code>/cancel/",
+        views_broadcasts.broadcast_cancel,
+        name="broadcast_cancel",
     ),
     path("sms/", views_agency.sms, name="sms"),
     path("sms/send/", views_agency.sms_send, name="sms_send"),

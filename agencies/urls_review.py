@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views_review
+from . import views_broadcasts, views_review
 
 app_name = "review"
 
@@ -18,4 +18,15 @@ urlpatterns = [
     path(
         "agencies/<str:tracking_code>/api-limit/", views_review.api_limit, name="agency_api_limit"
     ),
+    path(
+        "agencies/<str:tracking_code>/broadcast/",
+        views_broadcasts.review_agency_broadcast,
+        name="agency_broadcast",
+    ),
+    path("broadcasts/", views_broadcasts.review_queue, name="broadcasts"),
+    path("broadcasts/<str:code>/", views_broadcasts.review_detail, name="broadcast"),
+    path(
+        "broadcasts/<str:code>/confirm/", views_broadcasts.review_confirm, name="broadcast_confirm"
+    ),
+    path("broadcasts/<str:code>/reject/", views_broadcasts.review_reject, name="broadcast_reject"),
 ]

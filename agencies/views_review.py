@@ -33,7 +33,12 @@ def desk(request: HttpRequest) -> HttpResponse:
     data = selectors.expert_desk(actor=_expert(request))
     statuses = [s for s in ApplicationStatus if s != ApplicationStatus.DRAFT]
     queues = [(status, data.counts[status]) for status in statuses]
-    return render(request, "agencies/review/desk.html", {"desk": data, "queues": queues})
+    broadcasts = selectors.broadcasts_awaiting_count(actor=request.user)
+    return render(
+        request,
+        "agencies/review/desk.html",
+        {"desk": data, "queues": queues, "broadcasts_awaiting": broadcasts},
+    )
 
 
 @require_GET

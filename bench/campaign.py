@@ -353,7 +353,9 @@ def main() -> None:
     # The broker is not part of this measurement: record the rings instead.
     rung: dict[str, list[int]] = {"campaign": [], "fanout": [], "notify": []}
     campaign_service._ring_send = lambda campaign_id: rung["campaign"].append(campaign_id)
-    services.doorbell.ring_fanout = lambda letter_id: rung["fanout"].append(letter_id)
+    services.doorbell.ring_fanout = lambda letter_id, *, urgent=False: rung["fanout"].append(
+        letter_id
+    )
     services.doorbell.ring_notify = lambda letter_id, *, bulk: rung["notify"].append(letter_id)
 
     bench = Bench()

@@ -219,7 +219,9 @@ def main() -> None:
     # The broker is not part of this measurement: record the rings instead of
     # publishing them, and run the fan-out task here, as a worker would.
     rung: dict[str, list[int]] = {"fanout": [], "notify": []}
-    services.doorbell.ring_fanout = lambda letter_id: rung["fanout"].append(letter_id)
+    services.doorbell.ring_fanout = lambda letter_id, *, urgent=False: rung["fanout"].append(
+        letter_id
+    )
     services.doorbell.ring_notify = lambda letter_id, *, bulk: rung["notify"].append(letter_id)
 
     letters: list[int] = []

@@ -189,7 +189,7 @@ def otp_latency(rate: float, campaign: int, otps: int) -> dict[str, object]:
     _reset_tables()
     with LocalGateway(rate_per_second=rate) as gateway:
         # The production topology: campaigns on one worker, OTPs and notices on another.
-        workers = Workers(gateway.url, rate, ["bulk,default", "sms_otp,sms"])
+        workers = Workers(gateway.url, rate, ["bulk,default", "sms_otp,sms_urgent,sms"])
         try:
             time.sleep(3)
             idle = _otp_latencies(gateway, otps, 0.2)

@@ -140,6 +140,9 @@ class Letter(models.Model):
         _("دسته"), max_length=8, choices=LetterCategory.choices, default=LetterCategory.GENERAL
     )
     is_legal_notice = models.BooleanField(_("ابلاغ قانونی"), default=False)
+    # A crisis notice (an agency's broadcast confirmed by an ITO expert): shown as a
+    # banner atop the recipient's inbox pages until read; its SMS is the sender's.
+    is_urgent = models.BooleanField(_("اطلاعیه‌ی فوری"), default=False)
     reply_allowed = models.BooleanField(_("پاسخ‌پذیر"), default=False)
     in_reply_to = models.ForeignKey(
         "self",
@@ -295,6 +298,11 @@ class Delivery(models.Model):
     # A campaign letter's `{field}` values for this recipient: the stored letter
     # (what is hashed and verified) keeps the fields, `personalize` fills them in.
     merge = models.JSONField(_("مقادیر ادغام"), null=True, blank=True)
+    # The letter's `is_urgent`, kept on the delivery so the banner of a person's
+    # unread crisis notices is one probe of `delivery_urgent_unread_idx` (a few
+    # rows in the whole table), whatever else they have unread. A database
+    # default too: the benchmarks' COPYs name their columns.
+    urgent = models.BooleanField(_("اطلاعیه‌ی فوری"), default=False, db_default=False)
 
     objects = KeptQuerySet.as_manager()
 
@@ -317,6 +325,12 @@ class Delivery(models.Model):
                 fields=["letter"],
                 condition=Q(notification_status=NotifyStatus.PENDING),
                 name="delivery_notify_pending_idx",
+            ),
+            # The banner atop a person's pages: their unread crisis notices.
+            models.Index(
+                fields=["recipient", "-delivered_at"],
+                condition=Q(urgent=True, first_read_at__isnull=True),
+                name="delivery_urgent_unread_idx",
             ),
         ]
 

@@ -7,7 +7,7 @@ PermissionDenied, so a tracking code reveals nothing about other people."""
 import hmac
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.constants import InboxStatus
 from accounts.models import UserKind
-from accounts.selectors import profile_of
+from accounts.selectors import people_in_provinces, profile_of
 from payam import tracking
 from payam.text import ZWNJ, normalize_digits, normalize_text
 
@@ -248,6 +248,56 @@ def inbox_senders(*, user: Actor, grant: ProxyGrant | None = None) -> list[tuple
 def unread_count(*, user: Actor) -> int:
     """Letters in the owner's inbox not yet opened (archived ones too)."""
     return _own(user).filter(first_read_at__isnull=True).count()
+
+
+def person_mailboxes(*, provinces: "Sequence[str] | None") -> QuerySet[Mailbox]:
+    """The mailboxes of the people a crisis notice reaches (everyone with an
+    active inbox, or those of `provinces`: accounts.selectors.people_in_provinces),
+    as a queryset for `letter_send(selection=…)` to stage in SQL."""
+    owners = Q()
+    for rows in people_in_provinces(provinces):
+        owners |= Q(owner_id__in=rows.values("user_id"))
+    return Mailbox.objects.filter(owners, kind__in=[MailboxKind.NATURAL, MailboxKind.LEGAL])
+
+
+@dataclass(frozen=True)
+class UrgentNotice:
+    """An unread crisis notice for the banner atop the inbox pages."""
+
+    tracking_code: str
+    subject: str
+    sender_name: str
+    sent_at: datetime
+
+
+URGENT_BANNER_MAX = 5  # notices the banner lists at once (the newest)
+
+
+def urgent_unread(*, user: Actor) -> list[UrgentNotice]:
+    """The owner's unread crisis notices, newest first: one probe of the partial
+    index `delivery_urgent_unread_idx` (only unread urgent deliveries are in
+    it), joined to their letters. One query."""
+    rows = (
+        _own(user)
+        .filter(urgent=True, first_read_at__isnull=True)
+        .order_by("-delivered_at", "-id")
+        .values_list("letter__tracking_code", "letter__subject", "letter__sender_name",
+                     "letter__sent_at")[:URGENT_BANNER_MAX]
+    )  # fmt: skip
+    return [UrgentNotice(*row) for row in rows]
+
+
+def urgent_cache_key(user_id: int) -> str:
+    return f"mailbox:urgent:{user_id}"
+
+
+def urgent_unread_cached(*, user: Actor) -> list[UrgentNotice]:
+    """`urgent_unread` for the banner of every page of a person, kept in the
+    cache like the unread count and dropped with it (services.forget_inbox_caches):
+    nothing is read when the person has no unread letter at all."""
+    if not user.is_authenticated or not unread_count_cached(user=user):
+        return []
+    return list(_cached(urgent_cache_key(user.pk), lambda: urgent_unread(user=user)))
 
 
 def unread_cache_key(user_id: int) -> str:

@@ -3,6 +3,8 @@
 - `default`  everything without a reason to be elsewhere
 - `sms`      notification SMS dispatch
 - `sms_otp`  one-time codes: never waits behind a campaign
+- `sms_urgent` crisis notices (agencies' confirmed broadcasts): read right after
+             `sms_otp`, ahead of notifications and campaigns
 - `bulk`     campaign fan-out (bulk letters, bulk SMS)
 """
 
@@ -17,8 +19,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payam.settings.dev")
 QUEUE_DEFAULT = "default"
 QUEUE_SMS = "sms"
 QUEUE_SMS_OTP = "sms_otp"
+QUEUE_SMS_URGENT = "sms_urgent"
 QUEUE_BULK = "bulk"
-QUEUES = (QUEUE_DEFAULT, QUEUE_SMS, QUEUE_SMS_OTP, QUEUE_BULK)
+QUEUES = (QUEUE_DEFAULT, QUEUE_SMS, QUEUE_SMS_OTP, QUEUE_SMS_URGENT, QUEUE_BULK)
 
 app = Celery("payam")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -47,6 +50,10 @@ app.conf.update(
         "agencies-campaigns-due": {
             "task": "agencies.campaigns_due",
             "schedule": float(os.environ.get("CAMPAIGN_SWEEP_INTERVAL", "30")),
+        },
+        "agencies-broadcasts-sweep": {
+            "task": "agencies.broadcasts_sweep",
+            "schedule": float(os.environ.get("BROADCAST_SWEEP_INTERVAL", "30")),
         },
         "agencies-api-idempotency-purge": {
             "task": "agencies.api_idempotency_purge",

@@ -30,6 +30,7 @@ class TrackingKind:
     TICKET = "ticket"
     AGENCY_REGISTRATION = "agency_registration"
     CAMPAIGN = "campaign"
+    BROADCAST = "broadcast"
     GATEWAY_REQUEST = "gateway_request"
 
 

@@ -15,6 +15,7 @@ class SenderKind(models.TextChoices):
 
 class SmsKind(models.TextChoices):
     OTP = "otp", _("رمز یک‌بارمصرف")
+    URGENT = "urgent", _("اطلاعیه‌ی فوری (بحران)")
     NOTIFICATION = "notification", _("اطلاع‌رسانی")
     BULK = "bulk", _("انبوه")
 
@@ -61,9 +62,20 @@ PROGRESS = {
     SmsStatus.DEAD: 3,
 }
 
-# Which Celery lane (queue) dispatches which kind; OTPs never share a lane.
-LANE_OF_KIND = {SmsKind.OTP: "sms_otp", SmsKind.NOTIFICATION: "sms", SmsKind.BULK: "bulk"}
-PRIORITY_OF_KIND = {SmsKind.OTP: 9, SmsKind.NOTIFICATION: 5, SmsKind.BULK: 1}
+# Which Celery lane (queue) dispatches which kind; OTPs never share a lane. A
+# crisis notice (an agency's confirmed broadcast) has its own lane, which the
+# workers read right after `sms_otp` (Makefile CELERY_QUEUES, docker-compose):
+# ahead of notifications and campaigns, behind one-time codes.
+LANE_OF_KIND = {
+    SmsKind.OTP: "sms_otp",
+    SmsKind.URGENT: "sms_urgent",
+    SmsKind.NOTIFICATION: "sms",
+    SmsKind.BULK: "bulk",
+}
+PRIORITY_OF_KIND = {SmsKind.OTP: 9, SmsKind.URGENT: 7, SmsKind.NOTIFICATION: 5, SmsKind.BULK: 1}
+# The lanes in the order a worker reads them (the Redis transport reads queues in
+# the order given): the most urgent first.
+LANES_BY_PRIORITY = ("sms_otp", "sms_urgent", "sms", "bulk")
 
 
 class UssdAction(models.TextChoices):

@@ -19,6 +19,7 @@ from .profile import (
     mobile_change_start,
     mobile_change_verify,
     notification_preferences_update,
+    province_set,
 )
 from .recovery import (
     PendingRecovery,
@@ -52,6 +53,7 @@ __all__ = [
     "mobile_change_verify",
     "natural_registration_start",
     "notification_preferences_update",
+    "province_set",
     "otp_send",
     "otp_verify",
     "password_changed_by_owner",

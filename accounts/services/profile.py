@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from payam import ratelimit
 from payam.audit import audit_record
+from payam.constants import Province
 from payam.inquiry import get_backend
 from payam.phone import local_mobile, normalize_mobile
 from payam.text import localized_digits
@@ -28,12 +30,14 @@ from ..exceptions import (
     EmailLimitReached,
     EmailNotVerified,
     EmailUnchanged,
+    InvalidProvince,
     MobileNotCeos,
     MobileNotOwned,
     ProfileMissing,
     SameMobile,
 )
 from ..models import LegalPerson, NaturalPerson, User
+from ..roles import is_broker_clerk
 from ..selectors import (
     EMAIL_TOKEN_SALT,
     email_state,
@@ -232,3 +236,34 @@ def notification_preferences_update(
             data={"from": before, "to": after},
         )
     return profile
+
+
+def province_set(
+    *, actor: User, profile: NaturalPerson | LegalPerson, province: str, source: str
+) -> NaturalPerson | LegalPerson:
+    """The province the person's crisis notices go by (blank: only the notices to
+    everyone). The person sets their own (`source="profile"`); a broker-office
+    clerk's in-person activation sets it from the office's province
+    (`source="activation"`, the caller checked the clerk). Audited; an unchanged
+    value writes nothing. InvalidProvince for a value that is not a province."""
+    if province and province not in Province.values:
+        raise InvalidProvince
+    if source == "profile" and profile.user_id != actor.pk:
+        raise PermissionDenied
+    if source == "activation" and not is_broker_clerk(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = type(profile).objects.select_for_update().get(pk=profile.pk)
+        before = locked.province
+        if before == province:
+            return locked
+        locked.province = province
+        locked.save(update_fields=["province"])
+        audit_record(
+            actor=actor,
+            action="account.province_set",
+            target=locked,
+            acting_for=locked.user if actor.pk != locked.user_id else None,
+            data={"from": before, "to": province, "source": source},
+        )
+    return locked

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail, signing
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -512,3 +513,27 @@ def test_sessions_page_is_reachable_in_persian(client, ali):
     assert_nothing_inline(page)
     html = response.content.decode()
     assert "نشست‌های باز" in html and f'href="{PROFILE}"' in html
+
+
+def test_the_person_sets_their_province_on_the_profile_page_audited(client, ali):
+    client.force_login(ali)
+    page = client.get(PROFILE).content.decode()
+    assert 'id="province-title"' in page and 'name="province"' in page
+    refused = client.post(reverse("accounts:profile_province"), {"province": "atlantis"})
+    assert refused.status_code == 200 and _fresh(ali).province == ""
+    saved = client.post(reverse("accounts:profile_province"), {"province": "fars"})
+    assert saved["Location"] == PROFILE and _fresh(ali).province == "fars"
+    client.post(reverse("accounts:profile_province"), {"province": "fars"})  # unchanged: no row
+    event = AuditEvent.objects.get(action="account.province_set")
+    assert event.data == {"from": "", "to": "fars", "source": "profile"}
+    client.post(reverse("accounts:profile_province"), {"province": ""})
+    assert _fresh(ali).province == ""
+
+
+def test_only_the_person_sets_their_own_province(ali, maryam):
+    profile = _fresh(ali)
+    with pytest.raises(PermissionDenied):
+        services.province_set(actor=maryam, profile=profile, province="fars", source="profile")
+    with pytest.raises(PermissionDenied):
+        services.province_set(actor=maryam, profile=profile, province="fars", source="activation")
+    assert _fresh(ali).province == ""

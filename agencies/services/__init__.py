@@ -7,6 +7,8 @@
     incoming      the letters the agency received: open, assign, answer
     api_keys      the agency's API keys: make (shown once), revoke, find by the secret
     sms           the agency's SMS from its own sender: prepare (checked, shown), send
+    broadcasts    crisis notices: the expert's permission, compose, the expert's
+                  confirmation (four eyes) or rejection, the send (letter + urgent SMS)
 
 See docs/agencies.md."""
 
@@ -23,6 +25,15 @@ from .applications import (
     application_transition,
     ensure_email_at_domain,
     ensure_national_id_free,
+)
+from .broadcasts import (
+    agency_set_broadcast,
+    broadcast_cancel,
+    broadcast_confirm,
+    broadcast_create,
+    broadcast_recipient_count,
+    broadcast_reject,
+    broadcast_send,
 )
 from .incoming import (
     answer_subject,
@@ -61,6 +72,13 @@ __all__ = [
     "RepresentativeInfo",
     "IssuedKey",
     "agency_set_api_limit",
+    "agency_set_broadcast",
+    "broadcast_cancel",
+    "broadcast_confirm",
+    "broadcast_create",
+    "broadcast_recipient_count",
+    "broadcast_reject",
+    "broadcast_send",
     "answer_subject",
     "api_key_create",
     "api_key_find",

@@ -8,17 +8,19 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.constants import InboxStatus, OtpPurpose
 from accounts.events import person_registered
 from accounts.models import NaturalPerson, User, UserKind
-from accounts.services import inbox_status_change, otp_send, otp_verify
+from accounts.services import inbox_status_change, otp_send, otp_verify, province_set
 from payam.audit import audit_record
+from payam.constants import Province
 from payam.inquiry import BirthDateMismatch, IdentityNotFound, get_backend
 from payam.jalali import persian_date_long
 from payam.phone import normalize_mobile
+from payam.text import normalize_text
 from sms.constants import SYSTEM_SENDER, SmsKind
 from sms.services import sms_queue
 
@@ -37,6 +39,17 @@ from .common import Actor, acting_office, count_lookup, event_record
 
 ACTIVATION_TTL = timedelta(minutes=20)
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
+
+
+def province_of_office(office: BrokerOffice) -> str:
+    """The Province of an office whose free-text province is one's Persian name
+    («تهران», «استان تهران»), "" when it matches none."""
+    wanted = normalize_text(office.province or "").removeprefix("استان").strip()
+    with translation.override("fa"):
+        for value, label in Province.choices:
+            if normalize_text(str(label)) == wanted:
+                return str(value)
+    return ""
 
 
 @dataclass(frozen=True)
@@ -234,6 +247,10 @@ def activation_complete(*, actor: Actor, pending: PendingActivation, code: str) 
                 reason=_("احراز حضوری در %(office)s") % {"office": office.label},
             )
             assert isinstance(activated, NaturalPerson)  # noqa: S101
+            province = province_of_office(office)
+            if province and not activated.province:
+                province_set(actor=actor, profile=activated, province=province, source="activation")
+                activated.province = province
             event_record(
                 office=office,
                 clerk=actor,

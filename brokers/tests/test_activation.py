@@ -87,6 +87,29 @@ def test_a_registered_person_is_activated_with_the_accounts_mobile(clerk_client)
     assert NaturalPerson.objects.get(user=reza).inbox_status == InboxStatus.ACTIVE
 
 
+def test_the_offices_province_becomes_the_persons_unless_they_chose_one(clerk_client, office):
+    """The office's free-text «تهران» is the province Tehran: set on the person at
+    activation (audited, on their behalf); a province the person chose is kept."""
+    reza = RezaFactory()
+    lookup(clerk_client)
+    clerk_client.post(reverse("brokers:activate_check"), CHECKLIST)
+    clerk_client.post(reverse("brokers:activate_code"), {"code": last_code()})
+    assert NaturalPerson.objects.get(user=reza).province == "tehran"
+    event = AuditEvent.objects.get(action="account.province_set")
+    assert event.acting_for_id == reza.pk and event.data["source"] == "activation"
+
+
+def test_an_office_whose_province_names_none_sets_nothing(clerk_client, office):
+    office.province = "ناحیه‌ی آزمایشی"
+    office.save(update_fields=["province"])
+    reza = RezaFactory()
+    lookup(clerk_client)
+    clerk_client.post(reverse("brokers:activate_check"), CHECKLIST)
+    clerk_client.post(reverse("brokers:activate_code"), {"code": last_code()})
+    person = NaturalPerson.objects.get(user=reza)
+    assert person.inbox_status == InboxStatus.ACTIVE and person.province == ""
+
+
 def test_a_wrong_code_activates_nothing(clerk_client):
     reza = RezaFactory()
     lookup(clerk_client)

@@ -1,10 +1,11 @@
 """Rings the Celery tasks after a commit; the database is the source of truth."""
 
 
-def ring_fanout(letter_id: int) -> None:
+def ring_fanout(letter_id: int, *, urgent: bool = False) -> None:
+    """A crisis notice's fan-out does not queue behind campaigns' on `bulk`."""
     from ..tasks import fanout
 
-    fanout.apply_async(args=(letter_id,), queue="bulk")
+    fanout.apply_async(args=(letter_id,), queue="default" if urgent else "bulk")
 
 
 def ring_notify(letter_id: int, *, bulk: bool) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from payam.audit import audit_record
@@ -71,6 +71,25 @@ def _stage_recipients(letter: Letter, targets: Sequence[Target]) -> None:
     )
 
 
+def _stage_selection(letter: Letter, selection: "QuerySet[Mailbox]") -> int:
+    """The recipients of a letter to a selection of mailboxes (a crisis notice to
+    a province, or to everyone), staged in one INSERT … SELECT in mailbox order:
+    no mailbox passes through Python, whatever the count. Returns how many."""
+    sql, params = selection.values("pk").query.sql_with_params()
+    table = LetterRecipient._meta.db_table
+    statement = f"""
+        WITH sel(id) AS ({sql})
+        INSERT INTO {table} (letter_id, seq, kind, identifier, mailbox_id, merge)
+        SELECT %s, row_number() OVER (ORDER BY sel.id) - 1, '', '', sel.id, NULL FROM sel
+    """  # noqa: S608 — the table from the model, the selection's SQL from Django
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, letter.pk])
+        if cursor.rowcount >= 0 and connection.vendor == "postgresql":
+            return int(cursor.rowcount)
+    # SQLite does not count the rows of an INSERT that starts with WITH.
+    return LetterRecipient.objects.filter(letter=letter).count()
+
+
 def _copy_json(values: dict[str, str] | None) -> str:
     """Merge values as a COPY text-format field: JSON escapes every control
     character, so only its backslashes need doubling; NULL when there are none."""
@@ -126,7 +145,7 @@ def _insert_deliveries_sql(
     that index per row, never a scan of the letter's deliveries so far. Returns
     how many staged rows the chunk held, how many of them have a mailbox
     (delivered now or before), and the owners of those mailboxes."""
-    proto = Delivery(letter=letter, delivered_at=at)
+    proto = Delivery(letter=letter, delivered_at=at, urgent=letter.is_urgent)
     columns, values = [], []
     params: dict[str, Any] = {
         "letter": letter.pk,

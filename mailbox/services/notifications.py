@@ -261,7 +261,8 @@ def email_notices_retry(*, actor: User, notice_ids: Sequence[int]) -> int:
 def letter_notify(*, letter_id: int, batch: int = NOTIFY_BATCH) -> int:
     """Tell the owners of this letter's pending deliveries that it arrived, as
     each one asked (SMS from the portal's 4040, e-mail when verified), with only
-    the sender's name and the tracking code. The SMS rows are written in the
+    the sender's name and the tracking code (a crisis notice's SMS is its
+    sender's: only e-mail here). The SMS rows are written in the
     same transaction that marks the deliveries, so a notice is queued exactly
     once; concurrent runs share the rows (SKIP LOCKED). Returns how many
     deliveries were handled."""
@@ -280,7 +281,13 @@ def letter_notify(*, letter_id: int, batch: int = NOTIFY_BATCH) -> int:
             if not rows:
                 return handled
             plans = [_plan(row) for row in rows]
-            _queue_sms(letter, plans, campaign=campaign)
+            if letter.is_urgent:
+                # A crisis notice's SMS carries its own text and was queued by its
+                # sender on the urgent lane (agencies' broadcast): no second SMS.
+                for plan in plans:
+                    plan.sms_ok = bool(plan.mobile)
+            else:
+                _queue_sms(letter, plans, campaign=campaign)
             now = timezone.now()
             outcome: dict[NotifyStatus, list[int]] = {}
             for plan in plans:

@@ -22,7 +22,12 @@ from ..models import (
     Delivery,
 )
 from ..permissions import Actor, may_read
-from ..selectors import inbox_version_key, senders_cache_key, unread_cache_key
+from ..selectors import (
+    inbox_version_key,
+    senders_cache_key,
+    unread_cache_key,
+    urgent_cache_key,
+)
 
 logger = logging.getLogger("payam.mailbox")
 
@@ -40,7 +45,12 @@ def forget_inbox_caches(owner_ids: Iterable[int | None]) -> None:
     keys = sorted(
         key
         for pk in owners
-        for key in (unread_cache_key(pk), senders_cache_key(pk), inbox_version_key(pk))
+        for key in (
+            unread_cache_key(pk),
+            senders_cache_key(pk),
+            inbox_version_key(pk),
+            urgent_cache_key(pk),
+        )
     )
     if not keys:
         return

@@ -206,6 +206,7 @@ def _create_deliveries(
                     NotifyStatus.PENDING if item.has_owner else NotifyStatus.SKIPPED
                 ),
                 merge=merge[position] if merge is not None else None,
+                urgent=letter.is_urgent,
             )
             for position, item in enumerate(resolved)
         ],

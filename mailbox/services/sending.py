@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,7 @@ from ..content import (
 from ..exceptions import (
     InvalidLetter,
     LetterNotAccepted,
+    NoRecipients,
     ReplyNotAllowed,
 )
 from ..models import (
@@ -48,7 +50,7 @@ from ..models import (
 from ..permissions import Actor, may_read, may_reply, may_send_as
 from ..selectors import inbox_access
 from . import doorbell
-from .fanout import _stage_recipients
+from .fanout import _stage_recipients, _stage_selection
 from .mailboxes import mailbox_for_user
 from .proxies import _proxy_may_answer
 from .reading import delivery_record_access
@@ -138,8 +140,19 @@ def letter_send(
     in_reply_to: Letter | None = None,
     grant: ProxyGrant | None = None,
     merge: Sequence[dict[str, str]] | None = None,
+    selection: "QuerySet[Mailbox] | None" = None,
+    urgent: bool = False,
 ) -> Letter:
     """Send one letter to many: THE way a letter enters the portal.
+
+    An agency's letter to a selection of mailboxes rather than a list (a crisis
+    notice to everyone or to some provinces: `mailbox.selectors.person_mailboxes`)
+    passes `selection` and no `recipients`: its recipients are staged in one
+    INSERT … SELECT and the fan-out task delivers them, so nothing is read into
+    Python per recipient (NoRecipients when the selection is empty). An
+    `urgent` letter (a crisis notice) is shown as a banner atop the recipient's
+    inbox until read; its SMS is its sender's to queue (with the notice's own
+    text, on the urgent lane), so `letter_notify` only e-mails for it.
 
     A campaign's letter has `{field}`s in its subject and body and `merge`, one
     dict of values per recipient in the order of `recipients`: every recipient
@@ -174,9 +187,13 @@ def letter_send(
         raise InvalidLetter(_("ابلاغ قانونی و نامه‌های رسمی دسته‌دار را فقط دستگاه‌ها می‌فرستند."))
     if in_reply_to is not None:
         _check_reply(sender=sender, in_reply_to=in_reply_to)
+    if person_sender and (urgent or selection is not None):
+        raise PermissionDenied
+    if selection is not None and (recipients or merge is not None or in_reply_to is not None):
+        raise InvalidLetter(_("گیرندگان یا از فهرست می‌آیند یا از گزینش؛ نه هر دو."))
     if merge is not None:
         _check_merge(subject=subject, body=clean, recipients=recipients, merge=merge)
-    targets = parse_recipients(recipients, merge=merge)
+    targets = parse_recipients(recipients, merge=merge) if selection is None else []
     if person_sender:
         _check_person_recipients(
             targets, reply_to_sender_id=in_reply_to.sender_id if in_reply_to else None
@@ -186,7 +203,7 @@ def letter_send(
     with transaction.atomic():
         tracking_code = issue(kind=TrackingKind.LETTER)
         now = timezone.now()
-        inline = len(targets) <= settings.LETTER_INLINE_RECIPIENTS
+        inline = selection is None and len(targets) <= settings.LETTER_INLINE_RECIPIENTS
         letter = Letter(
             tracking_code=tracking_code,
             sender=sender,
@@ -196,6 +213,7 @@ def letter_send(
             body=clean,
             category=category,
             is_legal_notice=is_legal_notice,
+            is_urgent=urgent,
             reply_allowed=reply_allowed,
             in_reply_to=in_reply_to,
             created_at=now,
@@ -219,6 +237,13 @@ def letter_send(
             Letter.objects.filter(pk=letter.pk).update(fanout_done=len(targets))
             letter.fanout_done = len(targets)
             transaction.on_commit(lambda: doorbell.ring_notify(letter.pk, bulk=False))
+        elif selection is not None:
+            staged = _stage_selection(letter, selection)
+            if not staged:
+                raise NoRecipients
+            Letter.objects.filter(pk=letter.pk).update(recipient_count=staged)
+            letter.recipient_count = staged
+            transaction.on_commit(lambda: doorbell.ring_fanout(letter.pk, urgent=urgent))
         else:
             _stage_recipients(letter, targets)
             transaction.on_commit(lambda: doorbell.ring_fanout(letter.pk))
@@ -230,7 +255,9 @@ def letter_send(
             data={
                 "tracking_code": tracking_code,
                 "sender": sender.pk,
-                "recipients": len(targets),
+                "recipients": letter.recipient_count,
+                "selection": selection is not None,
+                "urgent": urgent,
                 "attachments": len(checked),
                 "category": str(category),
                 "legal_notice": is_legal_notice,

@@ -15,7 +15,7 @@ def test_queues_and_delivery_guarantees_are_configured():
     assert (
         {q.name for q in app.conf.task_queues}
         == set(QUEUES)
-        == {"default", "sms", "sms_otp", "bulk"}
+        == {"default", "sms", "sms_otp", "sms_urgent", "bulk"}
     )
     assert app.conf.task_default_queue == "default"
     assert app.conf.task_acks_late is True
