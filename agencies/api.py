@@ -14,15 +14,19 @@ recipients it waits for a second member's approval in the panel (status
 
 import base64
 import binascii
+import functools
 import hashlib
+import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.views.decorators.csrf import csrf_exempt
@@ -30,6 +34,7 @@ from ninja import Field, Header, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import AwareDatetime
 
@@ -45,6 +50,7 @@ from .exceptions import CampaignRowsRefused
 from .models import ApiIdempotencyKey, ApiKey, Campaign
 from .services import api_key_find, api_key_touch
 from .services.campaigns import campaign_confirm, campaign_create
+from .services.sms import AgencyHasNoSender, AgencySmsRefused, SmsListProblems
 
 MAX_RECIPIENTS = settings.CAMPAIGN_MAX_ROWS
 MAX_ATTACHMENTS = settings.LETTER_MAX_ATTACHMENTS
@@ -69,12 +75,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This key does not have the scope “%(scope)s”.",
     ),
     "creator_not_allowed": (
-        "سازنده‌ی این کلید دیگر اجازه‌ی فرستادن نامه از سوی دستگاه را ندارد؛ "
+        "سازنده‌ی این کلید دیگر اجازه‌ی این کار را از سوی دستگاه ندارد؛ "
         "مدیر دستگاه کلید تازه‌ای بسازد.",
-        "The key's creator may no longer send letters for the agency; "
+        "The key's creator may no longer do this for the agency; "
         "an agency admin should make a new key.",
     ),
     "not_found": ("یافت نشد.", "Not found."),
+    "method_not_allowed": (
+        "این نشانی روش %(method)s را نمی‌پذیرد؛ روش‌های پذیرفته در سرآیند Allow آمده‌اند.",
+        "This path does not take %(method)s; the header Allow lists the methods it takes.",
+    ),
     "validation_error": (
         "درخواست درست نیست؛ فیلدهای نام‌برده را درست کنید.",
         "The request is not valid; fix the fields listed.",
@@ -97,6 +107,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The attachment “%(name)s” is larger than the attachment limit.",
     ),
     "letter_refused": ("نامه پذیرفته نشد.", "The letter was refused."),
+    "invalid_multipart": (
+        "بخش payload در درخواست multipart/form-data نیست یا JSON درستی ندارد.",
+        "The multipart/form-data request has no payload part, or it is not valid JSON.",
+    ),
+    "request_too_large": (
+        "بخش payload بیش از ۲٫۵ مگابایت است؛ آن را به‌صورت پرونده (با filename) بفرستید.",
+        "The payload part is larger than 2.5 MB; send it as a file part (with a filename).",
+    ),
+    "sms_refused": ("پیامک فرستاده نشد.", "The SMS was refused."),
+    "no_sender": (
+        "این دستگاه سرشماره‌ی فعالی زیر ۴۰۴۰ ندارد.",
+        "This agency has no active sender number under 4040.",
+    ),
     "idempotency_key_reused": (
         "این Idempotency-Key پیش‌تر با بدنه‌ی دیگری به کار رفته است.",
         "This Idempotency-Key was already used with a different body.",
@@ -205,11 +228,41 @@ def _key(request: HttpRequest, scope: ApiScope) -> ApiKey:
     return key
 
 
+MULTIPART = "multipart/form-data"
+
+
+def _multipart_payload(request: HttpRequest) -> bytes:
+    """The `payload` part of a multipart request: a form field, or a file part
+    (which no form-field limit bounds); kept on the request for the digest."""
+    raw: bytes | None = getattr(request, "_api_payload", None)
+    if raw is None:
+        upload = request.FILES.get("payload")
+        if upload is not None:
+            raw = upload.read()
+        elif "payload" in request.POST:
+            raw = request.POST["payload"].encode()
+        else:
+            raise ValueError("no payload part")
+        request._api_payload = raw  # type: ignore[attr-defined]
+    return raw
+
+
+class ApiParser(Parser):
+    """JSON bodies, and a letter sent as multipart/form-data: its `payload` part
+    is the same JSON, its files are `request.FILES` (the `attachments` parts)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type == MULTIPART:
+            return cast(dict[str, Any], json.loads(_multipart_payload(request)))
+        return super().parse_body(request)
+
+
 api = NinjaAPI(
     title="Payam API (پیام ایران)",
     version="1",
     description=(
-        "The agencies' API: send letters, read their delivery and read status. "
+        "The agencies' API: send letters and SMS, read their delivery and read "
+        "status, read the replies and letters the agency received. "
         'Every error has the shape {"error": {"code", "message_fa", "message_en"}}. '
         "See docs/api.md."
     ),
@@ -218,6 +271,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=ApiParser(),
 )
 
 
@@ -233,6 +287,26 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 def not_found(request: HttpRequest) -> HttpResponse:
     """A path under /api/v1/ that is no operation."""
     return _api_error(request, ApiError(404, "not_found"))
+
+
+def with_json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """ninja answers a method a path does not take with an empty 405: the API's
+    shape instead (`method_not_allowed`), its Allow header kept."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            error = ApiError(
+                405,
+                "method_not_allowed",
+                headers={"Allow": response["Allow"]},
+                method=str(request.method)[:10],
+            )
+            return _api_error(request, error)
+        return response
+
+    return wrapped
 
 
 @api.exception_handler(AuthenticationError)
@@ -271,6 +345,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # ninja's own refusals (a body that is not JSON, …)
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return _api_error(request, ApiError(413, "request_too_large"))
+    if request.content_type == MULTIPART and exc.status_code == 400:
+        return _api_error(request, ApiError(422, "invalid_multipart"))
     code = "not_found" if exc.status_code == 404 else "validation_error"
     status = 404 if exc.status_code == 404 else 422
     return _api_error(request, ApiError(status, code, details=[{"message": str(exc)}]))
@@ -291,6 +369,18 @@ def _refused(request: HttpRequest, exc: UserFacingError) -> HttpResponse:
         ]
         en = f"{len(exc.problems)} recipients have problems; nothing was sent."
         error = ApiError(422, "invalid_recipients", message_fa=fa, message_en=en, details=details)
+    elif isinstance(exc, SmsListProblems):
+        details = [
+            {"position": p.line, "value": p.value, "field": "to", "message": p.message}
+            for p in exc.problems[:SHOWN_PROBLEMS]
+        ]
+        en = f"{len(exc.problems)} mobiles have problems; nothing was sent."
+        error = ApiError(422, "invalid_recipients", message_fa=fa, message_en=en, details=details)
+    elif isinstance(exc, AgencyHasNoSender):
+        error = ApiError(422, "no_sender", message_fa=fa)
+    elif isinstance(exc, AgencySmsRefused):
+        en = _english(exc.message, MESSAGES["sms_refused"][1])
+        error = ApiError(422, "sms_refused", message_fa=fa, message_en=en)
     elif isinstance(exc, AttachmentRefused):
         en = _english(exc.message, MESSAGES["attachment_refused"][1])
         error = ApiError(422, "attachment_refused", message_fa=fa, message_en=en)
@@ -383,7 +473,7 @@ def _letter_out(campaign: Campaign) -> dict[str, Any]:
 
 
 def _uploads(attachments: list[AttachmentIn]) -> list[SimpleUploadedFile]:
-    """Each attachment decoded, the oversize ones refused (413) before decoding."""
+    """Each base64 attachment decoded, the oversize ones refused (413) before decoding."""
     limit = settings.LETTER_ATTACHMENT_MAX_BYTES
     uploads = []
     for item in attachments:
@@ -400,12 +490,71 @@ def _uploads(attachments: list[AttachmentIn]) -> list[SimpleUploadedFile]:
     return uploads
 
 
+def _file_parts(request: HttpRequest) -> list[UploadedFile]:
+    """The `attachments` file parts of a multipart letter, the oversize ones
+    refused (413); a part by another name is 422."""
+    if request.content_type != MULTIPART:
+        return []
+    unknown = sorted(set(request.FILES) - {"attachments", "payload"})
+    unknown += sorted(set(request.POST) - {"payload"})
+    if unknown:
+        raise ApiError(
+            422,
+            "validation_error",
+            details=[
+                {"field": name, "message": "Unknown part: send payload and attachments only"}
+                for name in unknown
+            ],
+        )
+    files = request.FILES.getlist("attachments")
+    for upload in files:
+        if (upload.size or 0) > settings.LETTER_ATTACHMENT_MAX_BYTES:
+            raise ApiError(413, "attachment_too_large", name=upload.name or "")
+    return files
+
+
+def _file_sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def request_digest(request: HttpRequest) -> str:
+    """What an Idempotency-Key is bound to: the SHA-256 of the JSON body, byte
+    for byte; of a multipart letter, the SHA-256 of its payload part and each
+    file part's name and SHA-256, in order (a retry has another boundary)."""
+    if request.content_type != MULTIPART:
+        return hashlib.sha256(request.body).hexdigest()
+    digest = hashlib.sha256(b"multipart\0")
+    digest.update(_multipart_payload(request))
+    for upload in request.FILES.getlist("attachments"):
+        name = (upload.name or "").encode()
+        digest.update(b"\0" + name + b"\0" + _file_sha256(upload).encode())
+    return digest.hexdigest()
+
+
+# --- Idempotency-Key: one mechanism for every POST that makes something -----------------------
+
+IDEMPOTENCY_HEADER: Any = Header(
+    default=None,
+    alias="Idempotency-Key",
+    max_length=255,
+    pattern=r"^[\x21-\x7e]+$",
+    description=(
+        "Retry safely: the same key and body answer the first response "
+        "(printable ASCII without spaces, up to 255 characters)"
+    ),
+)
+
+
 class _TwinFirst(Exception):
     """Another request with this Idempotency-Key committed first."""
 
 
-def _replay(request: HttpRequest, row: ApiIdempotencyKey, body_sha256: str) -> HttpResponse:
-    if row.body_sha256 != body_sha256:
+def _replay(row: ApiIdempotencyKey, digest: str) -> HttpResponse:
+    if row.body_sha256 != digest:
         raise ApiError(409, "idempotency_key_reused")
     response = _json_response(row.response_body, row.response_status)
     response["Idempotent-Replayed"] = "true"
@@ -424,46 +573,26 @@ def _remembered(key: ApiKey, idempotency_key: str) -> ApiIdempotencyKey | None:
     return ApiIdempotencyKey.objects.filter(agency=key.agency, key=idempotency_key).first()
 
 
-@api.post(
-    "/letters",
-    response={201: LetterOut, **ERRORS},
-    summary="Send a letter to one or many recipients",
-    tags=["letters"],
-)
-def letters_send(
+def idempotent(
     request: HttpRequest,
-    payload: LetterIn,
-    idempotency_key: str | None = Header(
-        default=None,
-        alias="Idempotency-Key",
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description=(
-            "Retry safely: the same key and body answer the first response "
-            "(printable ASCII without spaces, up to 255 characters)"
-        ),
-    ),
-) -> Any:
-    """Compose and confirm a letter as the key's creator (scope `letters:send`).
-    Above the agency's approval threshold it waits for a second member's
-    approval in the panel: `status` is then `awaiting_approval`."""
-    key = _key(request, ApiScope.LETTERS_SEND)
-    body_sha256 = hashlib.sha256(request.body).hexdigest()
+    *,
+    key: ApiKey,
+    idempotency_key: str | None,
+    act: Callable[[], tuple[str, Campaign | None]],
+    status: int = 201,
+) -> HttpResponse:
+    """Run `act` (which checks the request, makes what it asks and returns the
+    answer's JSON text and the campaign it made, if any) once per Idempotency-Key:
+    the same key and request (`request_digest`) answer the first response again,
+    another request 409. The remembered answer is written in `act`'s transaction,
+    so a refusal (an ApiError or a domain error raised by `act`) leaves nothing and
+    a concurrent twin waits on the unique index, then replays it."""
     idem = (idempotency_key or "").strip()
+    digest = request_digest(request) if idem else ""
     if idem:
-        row = _remembered(key, idem)
-        if row is not None:
-            return _replay(request, row, body_sha256)
-    uploads = _uploads(payload.attachments)
-    codes: list[str] = []
-    merge: list[dict[str, str]] = []
-    for item in payload.recipients:
-        if isinstance(item, RecipientIn):
-            codes.append(item.recipient)
-            merge.append(item.values)
-        else:
-            codes.append(item)
-            merge.append({})
+        remembered = _remembered(key, idem)
+        if remembered is not None:
+            return _replay(remembered, digest)
     try:
         with transaction.atomic():
             row = None
@@ -473,7 +602,7 @@ def letters_send(
                         row = ApiIdempotencyKey.objects.create(
                             agency=key.agency,
                             key=idem,
-                            body_sha256=body_sha256,
+                            body_sha256=digest,
                             response_status=0,
                             response_body="",
                         )
@@ -481,37 +610,115 @@ def letters_send(
                     # A twin holds (or held) this key: on PostgreSQL the insert waited
                     # for its transaction, so its answer is there to replay.
                     raise _TwinFirst from None
-            campaign = campaign_create(
-                actor=key.created_by,
-                agency=key.agency,
-                subject=payload.subject,
-                body=payload.body,
-                category=payload.category,
-                is_legal_notice=payload.is_legal_notice,
-                reply_allowed=payload.reply_allowed,
-                recipients=codes,
-                merge=merge,
-                attachments=uploads,
-                scheduled_at=payload.scheduled_at,
-            )
-            campaign = campaign_confirm(actor=key.created_by, campaign=campaign)
-            audit_record(
-                actor=key.created_by,
-                action="agency.api_letter_send",
-                target=campaign,
-                data={"key": key.prefix, "code": campaign.code, "idempotency_key": idem},
-            )
-            # The answer's very bytes, kept for a replay.
-            out = LetterOut(**_letter_out(campaign)).model_dump_json()
+            out, campaign = act()
             if row is not None:
-                row.response_status, row.response_body, row.campaign = 201, out, campaign
+                row.response_status, row.response_body, row.campaign = status, out, campaign
                 row.save(update_fields=["response_status", "response_body", "campaign"])
     except _TwinFirst:
         remembered = _remembered(key, idem)
         if remembered is None:  # pragma: no cover - the twin's row vanished (expired)
             raise ApiError(409, "idempotency_key_reused") from None
-        return _replay(request, remembered, body_sha256)
-    return _json_response(out, 201)
+        return _replay(remembered, digest)
+    return _json_response(out, status)
+
+
+LETTER_MULTIPART_BODY = {
+    "requestBody": {
+        "content": {
+            MULTIPART: {
+                "schema": {
+                    "type": "object",
+                    "required": ["payload"],
+                    "properties": {
+                        "payload": {
+                            "type": "string",
+                            "description": (
+                                "The letter as JSON, the same as the application/json "
+                                "body (attachments in it, base64, are taken too). A part "
+                                "over 2.5 MB must be a file part (with a filename)."
+                            ),
+                        },
+                        "attachments": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "The letter's files, one part each",
+                        },
+                    },
+                },
+                "encoding": {"payload": {"contentType": "application/json, text/plain"}},
+            }
+        }
+    }
+}
+
+
+@api.post(
+    "/letters",
+    response={201: LetterOut, **ERRORS},
+    summary="Send a letter to one or many recipients",
+    tags=["letters"],
+    openapi_extra=LETTER_MULTIPART_BODY,
+)
+def letters_send(
+    request: HttpRequest,
+    payload: LetterIn,
+    idempotency_key: str | None = IDEMPOTENCY_HEADER,
+) -> Any:
+    """Compose and confirm a letter as the key's creator (scope `letters:send`).
+    Above the agency's approval threshold it waits for a second member's
+    approval in the panel: `status` is then `awaiting_approval`. The body is
+    JSON, or multipart/form-data with the same JSON as its `payload` part and
+    the files as `attachments` parts."""
+    key = _key(request, ApiScope.LETTERS_SEND)
+
+    def act() -> tuple[str, Campaign | None]:
+        files = _file_parts(request)
+        if len(payload.attachments) + len(files) > MAX_ATTACHMENTS:
+            raise ApiError(
+                422,
+                "validation_error",
+                details=[
+                    {"field": "attachments", "message": f"At most {MAX_ATTACHMENTS} attachments"}
+                ],
+            )
+        uploads: list[UploadedFile] = [*_uploads(payload.attachments), *files]
+        codes: list[str] = []
+        merge: list[dict[str, str]] = []
+        for item in payload.recipients:
+            if isinstance(item, RecipientIn):
+                codes.append(item.recipient)
+                merge.append(item.values)
+            else:
+                codes.append(item)
+                merge.append({})
+        campaign = campaign_create(
+            actor=key.created_by,
+            agency=key.agency,
+            subject=payload.subject,
+            body=payload.body,
+            category=payload.category,
+            is_legal_notice=payload.is_legal_notice,
+            reply_allowed=payload.reply_allowed,
+            recipients=codes,
+            merge=merge,
+            attachments=uploads,
+            scheduled_at=payload.scheduled_at,
+        )
+        campaign = campaign_confirm(actor=key.created_by, campaign=campaign)
+        audit_record(
+            actor=key.created_by,
+            action="agency.api_letter_send",
+            target=campaign,
+            data={
+                "key": key.prefix,
+                "code": campaign.code,
+                "idempotency_key": (idempotency_key or "").strip(),
+            },
+        )
+        # The answer's very bytes, kept for a replay.
+        return LetterOut(**_letter_out(campaign)).model_dump_json(), campaign
+
+    return idempotent(request, key=key, idempotency_key=idempotency_key, act=act)
 
 
 @api.get(
@@ -591,3 +798,7 @@ def letter_recipients(request: HttpRequest, code: str, query: Query[RecipientsQu
             "next_cursor": str(next_after) if next_after is not None else None,
         },
     )
+
+
+# The operations of the other modules register themselves on `api` (they import it).
+from . import api_received, api_sms  # noqa: E402, F401
