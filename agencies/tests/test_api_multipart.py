@@ -5,6 +5,7 @@ not take is the API's JSON 405; the OpenAPI document describes both bodies."""
 
 import base64
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -49,7 +50,7 @@ def test_a_letter_with_file_parts_is_sent_with_its_files(
 ):
     fresh(activate(AliFactory()))
     base64_one = {"name": "b64.png", "content_base64": base64.b64encode(PNG).decode()}
-    parts = {
+    parts: dict[str, Any] = {
         "payload": json.dumps({**LETTER, "attachments": [base64_one]}),
         "attachments": [upload("قبض.pdf", pdf()), upload("رسید.png", PNG)],
     }
@@ -65,8 +66,8 @@ def test_a_letter_with_file_parts_is_sent_with_its_files(
         ("رسید.png", "image/png"),
     ]
     # The payload may also come as a file part (no form-field size limit).
-    parts = {"payload": upload("payload.json", json.dumps(LETTER).encode())}
-    assert post_multipart(secret, parts).status_code == 201
+    as_file = {"payload": upload("payload.json", json.dumps(LETTER).encode())}
+    assert post_multipart(secret, as_file).status_code == 201
 
 
 def test_an_oversize_file_is_413_a_bad_one_422_and_nothing_is_stored(secret, settings):

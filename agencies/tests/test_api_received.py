@@ -233,6 +233,7 @@ def test_without_the_scope_403_and_a_creator_who_left_403(agency, admin, ali):
         assert response.status_code == 403 and error_of(response)["code"] == "scope_missing"
     agency_admin(agency)  # the agency keeps an admin
     grant = RoleGrant.objects.get(user=admin, revoked_at__isnull=True)
+    assert grant.granted_by is not None
     role_revoke(actor=grant.granted_by, grant=grant)
     for path in paths:
         response = call("get", path, reader)

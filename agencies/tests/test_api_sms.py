@@ -158,6 +158,7 @@ def test_scope_another_agency_and_a_creator_who_left(agency, admin, secret):
     assert call("get", "/api/v1/sms/0", secret).status_code == 422
     agency_admin(agency)  # the agency keeps an admin
     grant = RoleGrant.objects.get(user=admin, revoked_at__isnull=True)
+    assert grant.granted_by is not None
     role_revoke(actor=grant.granted_by, grant=grant)
     response = sms(secret, {"to": ["09121234567"], "text": TEXT})
     assert response.status_code == 403 and error_of(response)["code"] == "creator_not_allowed"
