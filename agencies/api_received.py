@@ -91,7 +91,13 @@ class ReceivedOut(Schema):
 
 class ReceivedPage(Schema):
     results: list[ReceivedOut]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last")
+    next_cursor: str | None = Field(
+        description=(
+            "After this page's last row (or the `cursor` given, when nothing new came): "
+            "keep it, and pass it as `cursor` for the next page or the next poll"
+        )
+    )
+    has_more: bool = Field(description="More rows are there already: ask again at once")
 
 
 class FeedQuery(Schema):
@@ -179,7 +185,9 @@ def _feed(request: HttpRequest, query: FeedQuery, kind: selectors.FeedKind) -> A
         _received(request, delivery, page.campaigns.get(delivery.letter.in_reply_to_id or 0))
         for delivery in page.items
     ]
-    return Status(200, {"results": results, "next_cursor": page.next_cursor})
+    return Status(
+        200, {"results": results, "next_cursor": page.next_cursor, "has_more": page.has_more}
+    )
 
 
 @api.get(

@@ -80,7 +80,10 @@ FeedKind = Literal["replies", "incoming"]
 class FeedPage:
     items: list[Delivery]  # each with its letter, sender, the letter it answers, attachments
     campaigns: dict[int, str]  # the answered letter's id → its send's (campaign's) code
+    # Where the next poll starts: after this page's last row, or where this one
+    # started when nothing new came (None only when it was the start).
     next_cursor: str | None
+    has_more: bool  # more rows are there already
 
 
 def received_page(
@@ -94,7 +97,7 @@ def received_page(
     """The agency's received letters in arrival order (delivered_at, id), oldest
     first: the replies to its letters, or the letters people wrote to it (new
     ones, answering none). `since` is inclusive; `cursor` (the last row of the
-    previous page) exclusive. Only rows delivered API_FEED_SETTLE_SECONDS ago or
+    previous page or poll) exclusive. Only rows delivered API_FEED_SETTLE_SECONDS ago or
     more are listed, so a transaction still committing when a page was read cannot
     land behind its cursor. Served by delivery_inbox_idx (recipient, delivered_at, id)."""
     settled = timezone.now() - timedelta(seconds=settings.API_FEED_SETTLE_SECONDS)
@@ -127,7 +130,8 @@ def received_page(
     return FeedPage(
         items=items,
         campaigns=campaigns,
-        next_cursor=encode_cursor(items[-1]) if more else None,
+        next_cursor=encode_cursor(items[-1]) if items else cursor,
+        has_more=more,
     )
 
 

@@ -89,7 +89,7 @@ def test_replies_carry_the_letter_they_answer_its_send_the_sender_and_the_files(
     # The key, the creator's seat (4), the page, its files, the sends: however many rows.
     with django_assert_max_num_queries(8):
         page = call("get", "/api/v1/replies", secret).json()
-    assert page["next_cursor"] is None and len(page["results"]) == 1
+    assert not page["has_more"] and len(page["results"]) == 1
     row = page["results"][0]
     assert row["tracking_code"] == answer.tracking_code
     assert row["in_reply_to"] == {
@@ -131,20 +131,28 @@ def test_the_feed_pages_in_arrival_order_with_since_inclusive_and_the_cursor_exc
         at = base + timedelta(minutes=[3, 1, 2, 2, 0][i])
         Delivery.objects.filter(letter=letter).update(delivered_at=at)
     expected = [letters[i].tracking_code for i in (4, 1, 2, 3, 0)]
-    seen, cursor = [], None
+    seen, cursor, pages = [], None, 0
     while True:
         path = "/api/v1/incoming?limit=2" + (f"&cursor={cursor}" if cursor else "")
         page = call("get", path, secret).json()
+        pages += 1
         seen += [r["tracking_code"] for r in page["results"]]
         cursor = page["next_cursor"]
-        if cursor is None:
+        if not page["has_more"]:
             break
-    assert seen == expected
+    assert seen == expected and pages == 3
+    # The next poll, with the cursor kept: nothing yet, and the same cursor back.
+    poll = call("get", f"/api/v1/incoming?cursor={cursor}", secret).json()
+    assert poll == {"results": [], "next_cursor": cursor, "has_more": False}
+    later = write(ali, agency, subject="تازه")
+    poll = call("get", f"/api/v1/incoming?cursor={cursor}", secret).json()
+    assert [r["tracking_code"] for r in poll["results"]] == [later.tracking_code]
     since = (base + timedelta(minutes=2)).isoformat()
     response = Client().get(
         "/api/v1/incoming", {"since": since}, HTTP_AUTHORIZATION=f"Bearer {secret}"
     )
-    assert [r["tracking_code"] for r in response.json()["results"]] == expected[2:]  # inclusive
+    codes = [r["tracking_code"] for r in response.json()["results"]]
+    assert codes == [*expected[2:], later.tracking_code]  # since is inclusive
     for bad in ("cursor=abc", "cursor=1.2.3", "since=2026-01-01T00:00:00", "limit=0"):
         response = call("get", f"/api/v1/incoming?{bad}", secret)
         assert response.status_code == 422 and error_of(response)["code"] == "validation_error"
