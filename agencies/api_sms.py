@@ -20,7 +20,6 @@ from django.http import HttpRequest
 from ninja import Field, Path, Schema, Status
 
 from payam.audit import audit_record
-from payam.phone import normalize_mobile
 from sms.constants import SmsStatus
 
 from . import selectors_api as selectors
@@ -102,7 +101,6 @@ def sms_send(
             ids = selectors.batch_ids(agency=agency, batch_id=sent.batch_id)
         else:
             ids = {draft.recipients[0]: sent.sms_id or 0}
-        order = dict.fromkeys(normalize_mobile(mobile) for mobile in payload.to)
         audit_record(
             actor=actor,
             action="agency.api_sms_send",
@@ -119,7 +117,8 @@ def sms_send(
             count=sent.count,
             parts=sent.parts,
             batch_id=sent.batch_id,
-            messages=[SmsQueuedOut(id=ids[mobile], to=mobile) for mobile in order],
+            # The checked mobiles, in the order of `to`, each once.
+            messages=[SmsQueuedOut(id=ids[mobile], to=mobile) for mobile in draft.recipients],
         )
         return out.model_dump_json(), None
 

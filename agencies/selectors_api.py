@@ -113,7 +113,9 @@ def received_page(
         raise ValueError("cursor")
     if after is not None:
         at, pk = after
-        rows = rows.filter(Q(delivered_at__gt=at) | Q(delivered_at=at, pk__gt=pk))
+        # (delivered_at, id) > (at, pk), with `delivered_at >= at` on its own so the
+        # index scan starts at the cursor and stops after the page (no sort of the rest).
+        rows = rows.filter(Q(delivered_at__gte=at) & (Q(delivered_at__gt=at) | Q(pk__gt=pk)))
     page = list(
         rows.select_related("letter", "letter__sender", "letter__in_reply_to")
         .prefetch_related("letter__attachments")
