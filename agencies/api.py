@@ -10,27 +10,28 @@ merge values, attachments checked, nothing stored on a problem) and
 recipients it waits for a second member's approval in the panel (status
 `awaiting_approval`), and then goes through the staged fan-out of
 `mailbox.services.letter_send`. Every refusal has one JSON shape:
-`{"error": {"code": …, "message_fa": …, "message_en": …}}`. See docs/api.md."""
+`{"error": {"code": …, "message_fa": …, "message_en": …}}` (`api_errors`).
+
+This module holds the `api`, its authentication, its refusals and the letters'
+operations; `api_received` (replies, incoming letters, their files) and
+`api_sms` (SMS) add theirs to the same `api`; `api_idempotency` is the one
+Idempotency-Key of every POST. See docs/api.md."""
 
 import base64
 import binascii
 import functools
-import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
-from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, Header, NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
@@ -45,9 +46,16 @@ from payam.errors import UserFacingError
 from payam.ratelimit import hit
 
 from . import selectors_api as selectors
-from .constants import IDEMPOTENCY_TTL_HOURS, ApiScope, CampaignStatus
+from .api_errors import ERRORS, MESSAGES, ApiError, english_of
+from .api_idempotency import (
+    IDEMPOTENCY_HEADER,
+    MULTIPART,
+    idempotent,
+    multipart_payload,
+)
+from .constants import ApiScope, CampaignStatus
 from .exceptions import CampaignRowsRefused
-from .models import ApiIdempotencyKey, ApiKey, Campaign
+from .models import ApiKey, Campaign
 from .services import api_key_find, api_key_touch
 from .services.campaigns import campaign_confirm, campaign_create
 from .services.sms import AgencyHasNoSender, AgencySmsRefused, SmsListProblems
@@ -57,138 +65,6 @@ MAX_ATTACHMENTS = settings.LETTER_MAX_ATTACHMENTS
 BODY_MAX_LENGTH = 20_000  # as the compose page (agencies.forms.COMPOSE_TEXT_MAX_LENGTH)
 RECIPIENTS_PAGE_MAX = 1000
 SHOWN_PROBLEMS = 100  # recipients' problems listed in one 422; the rest are counted
-
-# --- the one error shape --------------------------------------------------------------------
-
-# English for each code (locale/ holds the portal's translations; the API's own
-# refusals carry both languages here so a program gets both at once).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "unauthenticated": (
-        "کلید API فرستاده نشده است؛ سرآیند Authorization: Bearer <کلید> را بفرستید.",
-        "No API key: send the header Authorization: Bearer <key>.",
-    ),
-    "invalid_key": ("این کلید API شناخته نیست.", "This API key is not known."),
-    "key_revoked": ("این کلید API باطل شده است.", "This API key has been revoked."),
-    "key_expired": ("زمان این کلید API گذشته است.", "This API key has expired."),
-    "scope_missing": (
-        "این کلید دسترسی «%(scope)s» را ندارد.",
-        "This key does not have the scope “%(scope)s”.",
-    ),
-    "creator_not_allowed": (
-        "سازنده‌ی این کلید دیگر اجازه‌ی این کار را از سوی دستگاه ندارد؛ "
-        "مدیر دستگاه کلید تازه‌ای بسازد.",
-        "The key's creator may no longer do this for the agency; "
-        "an agency admin should make a new key.",
-    ),
-    "not_found": ("یافت نشد.", "Not found."),
-    "method_not_allowed": (
-        "این نشانی روش %(method)s را نمی‌پذیرد؛ روش‌های پذیرفته در سرآیند Allow آمده‌اند.",
-        "This path does not take %(method)s; the header Allow lists the methods it takes.",
-    ),
-    "validation_error": (
-        "درخواست درست نیست؛ فیلدهای نام‌برده را درست کنید.",
-        "The request is not valid; fix the fields listed.",
-    ),
-    "too_many_recipients": (
-        "یک نامه حداکثر ۱۰۰٬۰۰۰ گیرنده دارد.",
-        "A letter has at most 100,000 recipients.",
-    ),
-    "invalid_recipients": (
-        "گیرندگان مشکل دارند و چیزی فرستاده نشد.",
-        "Some recipients are not valid; nothing was sent.",
-    ),
-    "invalid_attachment": (
-        "پیوست «%(name)s» در base64 درست نیست.",
-        "The attachment “%(name)s” is not valid base64.",
-    ),
-    "attachment_refused": ("پیوست پذیرفته نشد.", "An attachment was refused."),
-    "attachment_too_large": (
-        "پیوست «%(name)s» از سقف اندازه‌ی پیوست بزرگ‌تر است.",
-        "The attachment “%(name)s” is larger than the attachment limit.",
-    ),
-    "letter_refused": ("نامه پذیرفته نشد.", "The letter was refused."),
-    "invalid_multipart": (
-        "بخش payload در درخواست multipart/form-data نیست یا JSON درستی ندارد.",
-        "The multipart/form-data request has no payload part, or it is not valid JSON.",
-    ),
-    "request_too_large": (
-        "بخش payload بیش از ۲٫۵ مگابایت است؛ آن را به‌صورت پرونده (با filename) بفرستید.",
-        "The payload part is larger than 2.5 MB; send it as a file part (with a filename).",
-    ),
-    "sms_refused": ("پیامک فرستاده نشد.", "The SMS was refused."),
-    "no_sender": (
-        "این دستگاه سرشماره‌ی فعالی زیر ۴۰۴۰ ندارد.",
-        "This agency has no active sender number under 4040.",
-    ),
-    "idempotency_key_reused": (
-        "این Idempotency-Key پیش‌تر با بدنه‌ی دیگری به کار رفته است.",
-        "This Idempotency-Key was already used with a different body.",
-    ),
-    "rate_limited": (
-        "درخواست‌های این کلید از سقف دقیقه گذشت؛ پس از Retry-After ثانیه دوباره بفرستید.",
-        "Too many requests for this key; retry after Retry-After seconds.",
-    ),
-}
-
-
-class ApiError(Exception):
-    """A refusal: its HTTP status, stable code, and message in both languages."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        *,
-        message_fa: str | None = None,
-        message_en: str | None = None,
-        details: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
-        **params: str,
-    ) -> None:
-        fa, en = MESSAGES[code]
-        self.status, self.code = status, code
-        self.message_fa = message_fa or (fa % params if params else fa)
-        self.message_en = message_en or (en % params if params else en)
-        self.details = details
-        self.headers = headers or {}
-        if status == 401:
-            self.headers.setdefault("WWW-Authenticate", 'Bearer realm="payam"')
-        super().__init__(self.message_en)
-
-    def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {
-            "code": self.code,
-            "message_fa": self.message_fa,
-            "message_en": self.message_en,
-        }
-        if self.details is not None:
-            error["details"] = self.details
-        return {"error": error}
-
-
-def _english(message: str | Promise, fallback: str) -> str:
-    """The English of a domain error's message when locale/ has it, else `fallback`."""
-    if not isinstance(message, Promise):
-        return fallback
-    with translation.override("en"):
-        english = str(message)
-    with translation.override("fa"):
-        persian = str(message)
-    return english if english != persian else fallback
-
-
-class ErrorDetail(Schema):
-    code: str
-    message_fa: str
-    message_en: str
-    details: list[dict[str, Any]] | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
-
-
-ERRORS: dict[int, type[Schema]] = dict.fromkeys((401, 403, 404, 409, 413, 422, 429), ErrorOut)
 
 # --- authentication: the key, its scopes, its rate ------------------------------------------
 
@@ -219,7 +95,8 @@ class ApiKeyAuth(HttpBearer):
         return key
 
 
-def _key(request: HttpRequest, scope: ApiScope) -> ApiKey:
+def scoped_key(request: HttpRequest, scope: ApiScope) -> ApiKey:
+    """The request's key, if it has `scope` (else 403 `scope_missing`)."""
     key = request.auth  # type: ignore[attr-defined]
     if not isinstance(key, ApiKey):  # pragma: no cover - the auth class answers first
         raise ApiError(401, "unauthenticated")
@@ -228,32 +105,13 @@ def _key(request: HttpRequest, scope: ApiScope) -> ApiKey:
     return key
 
 
-MULTIPART = "multipart/form-data"
-
-
-def _multipart_payload(request: HttpRequest) -> bytes:
-    """The `payload` part of a multipart request: a form field, or a file part
-    (which no form-field limit bounds); kept on the request for the digest."""
-    raw: bytes | None = getattr(request, "_api_payload", None)
-    if raw is None:
-        upload = request.FILES.get("payload")
-        if upload is not None:
-            raw = upload.read()
-        elif "payload" in request.POST:
-            raw = request.POST["payload"].encode()
-        else:
-            raise ValueError("no payload part")
-        request._api_payload = raw  # type: ignore[attr-defined]
-    return raw
-
-
 class ApiParser(Parser):
     """JSON bodies, and a letter sent as multipart/form-data: its `payload` part
     is the same JSON, its files are `request.FILES` (the `attachments` parts)."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         if request.content_type == MULTIPART:
-            return cast(dict[str, Any], json.loads(_multipart_payload(request)))
+            return cast(dict[str, Any], json.loads(multipart_payload(request)))
         return super().parse_body(request)
 
 
@@ -379,13 +237,13 @@ def _refused(request: HttpRequest, exc: UserFacingError) -> HttpResponse:
     elif isinstance(exc, AgencyHasNoSender):
         error = ApiError(422, "no_sender", message_fa=fa)
     elif isinstance(exc, AgencySmsRefused):
-        en = _english(exc.message, MESSAGES["sms_refused"][1])
+        en = english_of(exc.message, MESSAGES["sms_refused"][1])
         error = ApiError(422, "sms_refused", message_fa=fa, message_en=en)
     elif isinstance(exc, AttachmentRefused):
-        en = _english(exc.message, MESSAGES["attachment_refused"][1])
+        en = english_of(exc.message, MESSAGES["attachment_refused"][1])
         error = ApiError(422, "attachment_refused", message_fa=fa, message_en=en)
     else:
-        en = _english(exc.message, MESSAGES["letter_refused"][1])
+        en = english_of(exc.message, MESSAGES["letter_refused"][1])
         error = ApiError(422, "letter_refused", message_fa=fa, message_en=en)
     return _api_error(request, error)
 
@@ -513,115 +371,6 @@ def _file_parts(request: HttpRequest) -> list[UploadedFile]:
     return files
 
 
-def _file_sha256(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
-def request_digest(request: HttpRequest) -> str:
-    """What an Idempotency-Key is bound to: the SHA-256 of the JSON body, byte
-    for byte; of a multipart letter, the SHA-256 of its payload part and each
-    file part's name and SHA-256, in order (a retry has another boundary)."""
-    if request.content_type != MULTIPART:
-        return hashlib.sha256(request.body).hexdigest()
-    digest = hashlib.sha256(b"multipart\0")
-    digest.update(_multipart_payload(request))
-    for upload in request.FILES.getlist("attachments"):
-        name = (upload.name or "").encode()
-        digest.update(b"\0" + name + b"\0" + _file_sha256(upload).encode())
-    return digest.hexdigest()
-
-
-# --- Idempotency-Key: one mechanism for every POST that makes something -----------------------
-
-IDEMPOTENCY_HEADER: Any = Header(
-    default=None,
-    alias="Idempotency-Key",
-    max_length=255,
-    pattern=r"^[\x21-\x7e]+$",
-    description=(
-        "Retry safely: the same key and body answer the first response "
-        "(printable ASCII without spaces, up to 255 characters)"
-    ),
-)
-
-
-class _TwinFirst(Exception):
-    """Another request with this Idempotency-Key committed first."""
-
-
-def _replay(row: ApiIdempotencyKey, digest: str) -> HttpResponse:
-    if row.body_sha256 != digest:
-        raise ApiError(409, "idempotency_key_reused")
-    response = _json_response(row.response_body, row.response_status)
-    response["Idempotent-Replayed"] = "true"
-    return response
-
-
-def _json_response(text: str, status: int) -> HttpResponse:
-    return HttpResponse(text, status=status, content_type="application/json; charset=utf-8")
-
-
-def _remembered(key: ApiKey, idempotency_key: str) -> ApiIdempotencyKey | None:
-    since = timezone.now() - timedelta(hours=IDEMPOTENCY_TTL_HOURS)
-    ApiIdempotencyKey.objects.filter(
-        agency=key.agency, key=idempotency_key, created_at__lt=since
-    ).delete()
-    return ApiIdempotencyKey.objects.filter(agency=key.agency, key=idempotency_key).first()
-
-
-def idempotent(
-    request: HttpRequest,
-    *,
-    key: ApiKey,
-    idempotency_key: str | None,
-    act: Callable[[], tuple[str, Campaign | None]],
-    status: int = 201,
-) -> HttpResponse:
-    """Run `act` (which checks the request, makes what it asks and returns the
-    answer's JSON text and the campaign it made, if any) once per Idempotency-Key:
-    the same key and request (`request_digest`) answer the first response again,
-    another request 409. The remembered answer is written in `act`'s transaction,
-    so a refusal (an ApiError or a domain error raised by `act`) leaves nothing and
-    a concurrent twin waits on the unique index, then replays it."""
-    idem = (idempotency_key or "").strip()
-    digest = request_digest(request) if idem else ""
-    if idem:
-        remembered = _remembered(key, idem)
-        if remembered is not None:
-            return _replay(remembered, digest)
-    try:
-        with transaction.atomic():
-            row = None
-            if idem:
-                try:
-                    with transaction.atomic():
-                        row = ApiIdempotencyKey.objects.create(
-                            agency=key.agency,
-                            key=idem,
-                            body_sha256=digest,
-                            response_status=0,
-                            response_body="",
-                        )
-                except IntegrityError:
-                    # A twin holds (or held) this key: on PostgreSQL the insert waited
-                    # for its transaction, so its answer is there to replay.
-                    raise _TwinFirst from None
-            out, campaign = act()
-            if row is not None:
-                row.response_status, row.response_body, row.campaign = status, out, campaign
-                row.save(update_fields=["response_status", "response_body", "campaign"])
-    except _TwinFirst:
-        remembered = _remembered(key, idem)
-        if remembered is None:  # pragma: no cover - the twin's row vanished (expired)
-            raise ApiError(409, "idempotency_key_reused") from None
-        return _replay(remembered, digest)
-    return _json_response(out, status)
-
-
 LETTER_MULTIPART_BODY = {
     "requestBody": {
         "content": {
@@ -669,7 +418,7 @@ def letters_send(
     approval in the panel: `status` is then `awaiting_approval`. The body is
     JSON, or multipart/form-data with the same JSON as its `payload` part and
     the files as `attachments` parts."""
-    key = _key(request, ApiScope.LETTERS_SEND)
+    key = scoped_key(request, ApiScope.LETTERS_SEND)
 
     def act() -> tuple[str, Campaign | None]:
         files = _file_parts(request)
@@ -730,7 +479,7 @@ def letters_send(
 def letter_status(request: HttpRequest, code: str) -> Any:
     """By the `code` the send answered, or by the letter's `tracking_code`
     (scope `letters:read`). Another agency's letter is 404."""
-    key = _key(request, ApiScope.LETTERS_READ)
+    key = scoped_key(request, ApiScope.LETTERS_READ)
     found = selectors.api_letter(agency=key.agency, code=code)
     if isinstance(found, Campaign):
         return Status(200, _letter_out(found))
@@ -775,7 +524,7 @@ class RecipientsQuery(Schema):
 )
 def letter_recipients(request: HttpRequest, code: str, query: Query[RecipientsQuery]) -> Any:
     """In delivery order, `limit` at a time; `next_cursor` leads on (scope `letters:read`)."""
-    key = _key(request, ApiScope.LETTERS_READ)
+    key = scoped_key(request, ApiScope.LETTERS_READ)
     found = selectors.api_letter(agency=key.agency, code=code)
     letter = found.letter if isinstance(found, Campaign) else found
     if letter is None:

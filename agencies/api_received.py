@@ -35,7 +35,8 @@ from payam.middleware import client_ip
 
 from . import selectors_api as selectors
 from . import selectors_incoming
-from .api import ERRORS, ApiError, _key, api
+from .api import api, scoped_key
+from .api_errors import ERRORS, ApiError
 from .constants import ApiScope
 from .models import ApiKey
 from .selectors_incoming import Seat
@@ -167,7 +168,7 @@ def _received(
 
 
 def _feed(request: HttpRequest, query: FeedQuery, kind: selectors.FeedKind) -> Any:
-    key = _key(request, ApiScope.REPLIES_READ)
+    key = scoped_key(request, ApiScope.REPLIES_READ)
     _seat(key)
     try:
         page = selectors.received_page(
@@ -224,7 +225,7 @@ def incoming_one(request: HttpRequest, tracking_code: str) -> Any:
     """Like opening it on the incoming desk: the first time stamps the read
     receipt the writer sees, as the key's creator; every time is an access
     record (scope `replies:read`). Another agency's letter is 404."""
-    key = _key(request, ApiScope.REPLIES_READ)
+    key = scoped_key(request, ApiScope.REPLIES_READ)
     seat = _seat(key)
     delivery = selectors_incoming.incoming_for(seat=seat, tracking_code=tracking_code)
     with transaction.atomic():
@@ -267,7 +268,7 @@ def received_attachment(
     """The file as stored, streamed with its content type (scope `replies:read`);
     recorded as a download by the key's creator, as on the desk. `position` as in
     the letter's `attachments`. Another agency's letter is 404."""
-    key = _key(request, ApiScope.REPLIES_READ)
+    key = scoped_key(request, ApiScope.REPLIES_READ)
     seat = _seat(key)
     delivery = selectors_incoming.incoming_for(seat=seat, tracking_code=tracking_code)
     item = next((a for a in delivery.letter.attachments.all() if a.position == position), None)

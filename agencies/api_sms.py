@@ -23,7 +23,9 @@ from payam.audit import audit_record
 from sms.constants import SmsStatus
 
 from . import selectors_api as selectors
-from .api import ERRORS, IDEMPOTENCY_HEADER, _key, api, idempotent
+from .api import api, scoped_key
+from .api_errors import ERRORS
+from .api_idempotency import IDEMPOTENCY_HEADER, idempotent
 from .constants import ApiScope
 from .models import Campaign
 from .services.sms import agency_sms_prepare, agency_sms_send
@@ -89,7 +91,7 @@ def sms_send(
     """Queue `text` to each mobile of `to` from the agency's sender (scope
     `sms:send`), as the panel's «پیامک» page does, as the key's creator. 201 with
     each message's id; `GET /sms/{id}` follows it."""
-    key = _key(request, ApiScope.SMS_SEND)
+    key = scoped_key(request, ApiScope.SMS_SEND)
 
     def act() -> tuple[str, Campaign | None]:
         actor, agency = key.created_by, key.agency
@@ -136,7 +138,7 @@ def sms_status(
 ) -> Any:
     """queued → sending → sent → delivered, or failed, expired, dead (after its
     last attempt); scope `sms:send`. Another agency's id is 404."""
-    key = _key(request, ApiScope.SMS_SEND)
+    key = scoped_key(request, ApiScope.SMS_SEND)
     sms = selectors.api_sms(agency=key.agency, sms_id=sms_id)
     final = sms.status in {SmsStatus.DELIVERED, SmsStatus.FAILED, SmsStatus.EXPIRED, SmsStatus.DEAD}
     return Status(
