@@ -22,8 +22,8 @@ import binascii
 import functools
 import json
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any, Literal, cast
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -37,7 +37,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 from mailbox.constants import LetterCategory
 from mailbox.exceptions import AttachmentRefused
@@ -248,6 +248,18 @@ def _refused(request: HttpRequest, exc: UserFacingError) -> HttpResponse:
     return _api_error(request, error)
 
 
+def _in_utc(value: datetime) -> datetime:
+    """A time as UTC: PostgreSQL takes offsets up to ±15:59 only, and a client's
+    time is compared with the database's as an instant anyway."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("The time is out of range") from None
+
+
+# A time with its UTC offset, as UTC (the API's time parameters).
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
 # --- letters -------------------------------------------------------------------------------
 
 ApiStatus = Literal[
@@ -298,7 +310,7 @@ class LetterIn(Schema):
     is_legal_notice: bool = False
     reply_allowed: bool = False
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
-    scheduled_at: AwareDatetime | None = Field(
+    scheduled_at: UtcDatetime | None = Field(
         default=None, description="When to send (with its offset); empty: now"
     )
 

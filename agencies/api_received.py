@@ -24,7 +24,6 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from ninja import Field, Path, Query, Schema, Status
-from pydantic import AwareDatetime
 
 from mailbox.constants import MailboxKind
 from mailbox.content import body_plain_text
@@ -35,7 +34,7 @@ from payam.middleware import client_ip
 
 from . import selectors_api as selectors
 from . import selectors_incoming
-from .api import api, scoped_key
+from .api import UtcDatetime, api, scoped_key
 from .api_errors import ERRORS, ApiError
 from .constants import ApiScope
 from .models import ApiKey
@@ -102,7 +101,7 @@ class ReceivedPage(Schema):
 
 
 class FeedQuery(Schema):
-    since: AwareDatetime | None = Field(
+    since: UtcDatetime | None = Field(
         default=None,
         description="Only letters received at or after this time (inclusive; with its offset)",
     )

@@ -153,7 +153,16 @@ def test_the_feed_pages_in_arrival_order_with_since_inclusive_and_the_cursor_exc
     )
     codes = [r["tracking_code"] for r in response.json()["results"]]
     assert codes == [*expected[2:], later.tracking_code]  # since is inclusive
-    for bad in ("cursor=abc", "cursor=1.2.3", "since=2026-01-01T00:00:00", "limit=0"):
+    # An offset PostgreSQL would not take (past ±15:59) is read as the instant it names.
+    far = call("get", "/api/v1/incoming?since=0333-06-24T18:35:08-16:35", secret)
+    assert far.status_code == 200 and len(far.json()["results"]) == 6
+    for bad in (
+        "cursor=abc",
+        "cursor=1.2.3",
+        "since=2026-01-01T00:00:00",
+        "since=0001-01-01T00:00:00%2B14:00",  # before the year 1 in UTC
+        "limit=0",
+    ):
         response = call("get", f"/api/v1/incoming?{bad}", secret)
         assert response.status_code == 422 and error_of(response)["code"] == "validation_error"
 
