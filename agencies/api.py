@@ -10,28 +10,34 @@ merge values, attachments checked, nothing stored on a problem) and
 recipients it waits for a second member's approval in the panel (status
 `awaiting_approval`), and then goes through the staged fan-out of
 `mailbox.services.letter_send`. Every refusal has one JSON shape:
-`{"error": {"code": …, "message_fa": …, "message_en": …}}`. See docs/api.md."""
+`{"error": {"code": …, "message_fa": …, "message_en": …}}` (`api_errors`).
+
+This module holds the `api`, its authentication, its refusals and the letters'
+operations; `api_received` (replies, incoming letters, their files) and
+`api_sms` (SMS) add theirs to the same `api`; `api_idempotency` is the one
+Idempotency-Key of every POST. See docs/api.md."""
 
 import base64
 import binascii
-import hashlib
-from datetime import datetime, timedelta
-from typing import Any, Literal
+import functools
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, cast
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, Header, NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 from mailbox.constants import LetterCategory
 from mailbox.exceptions import AttachmentRefused
@@ -40,132 +46,25 @@ from payam.errors import UserFacingError
 from payam.ratelimit import hit
 
 from . import selectors_api as selectors
-from .constants import IDEMPOTENCY_TTL_HOURS, ApiScope, CampaignStatus
+from .api_errors import ERRORS, MESSAGES, ApiError, english_of
+from .api_idempotency import (
+    IDEMPOTENCY_HEADER,
+    MULTIPART,
+    idempotent,
+    multipart_payload,
+)
+from .constants import ApiScope, CampaignStatus
 from .exceptions import CampaignRowsRefused
-from .models import ApiIdempotencyKey, ApiKey, Campaign
+from .models import ApiKey, Campaign
 from .services import api_key_find, api_key_touch
 from .services.campaigns import campaign_confirm, campaign_create
+from .services.sms import AgencyHasNoSender, AgencySmsRefused, SmsListProblems
 
 MAX_RECIPIENTS = settings.CAMPAIGN_MAX_ROWS
 MAX_ATTACHMENTS = settings.LETTER_MAX_ATTACHMENTS
 BODY_MAX_LENGTH = 20_000  # as the compose page (agencies.forms.COMPOSE_TEXT_MAX_LENGTH)
 RECIPIENTS_PAGE_MAX = 1000
 SHOWN_PROBLEMS = 100  # recipients' problems listed in one 422; the rest are counted
-
-# --- the one error shape --------------------------------------------------------------------
-
-# English for each code (locale/ holds the portal's translations; the API's own
-# refusals carry both languages here so a program gets both at once).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "unauthenticated": (
-        "کلید API فرستاده نشده است؛ سرآیند Authorization: Bearer <کلید> را بفرستید.",
-        "No API key: send the header Authorization: Bearer <key>.",
-    ),
-    "invalid_key": ("این کلید API شناخته نیست.", "This API key is not known."),
-    "key_revoked": ("این کلید API باطل شده است.", "This API key has been revoked."),
-    "key_expired": ("زمان این کلید API گذشته است.", "This API key has expired."),
-    "scope_missing": (
-        "این کلید دسترسی «%(scope)s» را ندارد.",
-        "This key does not have the scope “%(scope)s”.",
-    ),
-    "creator_not_allowed": (
-        "سازنده‌ی این کلید دیگر اجازه‌ی فرستادن نامه از سوی دستگاه را ندارد؛ "
-        "مدیر دستگاه کلید تازه‌ای بسازد.",
-        "The key's creator may no longer send letters for the agency; "
-        "an agency admin should make a new key.",
-    ),
-    "not_found": ("یافت نشد.", "Not found."),
-    "validation_error": (
-        "درخواست درست نیست؛ فیلدهای نام‌برده را درست کنید.",
-        "The request is not valid; fix the fields listed.",
-    ),
-    "too_many_recipients": (
-        "یک نامه حداکثر ۱۰۰٬۰۰۰ گیرنده دارد.",
-        "A letter has at most 100,000 recipients.",
-    ),
-    "invalid_recipients": (
-        "گیرندگان مشکل دارند و چیزی فرستاده نشد.",
-        "Some recipients are not valid; nothing was sent.",
-    ),
-    "invalid_attachment": (
-        "پیوست «%(name)s» در base64 درست نیست.",
-        "The attachment “%(name)s” is not valid base64.",
-    ),
-    "attachment_refused": ("پیوست پذیرفته نشد.", "An attachment was refused."),
-    "attachment_too_large": (
-        "پیوست «%(name)s» از سقف اندازه‌ی پیوست بزرگ‌تر است.",
-        "The attachment “%(name)s” is larger than the attachment limit.",
-    ),
-    "letter_refused": ("نامه پذیرفته نشد.", "The letter was refused."),
-    "idempotency_key_reused": (
-        "این Idempotency-Key پیش‌تر با بدنه‌ی دیگری به کار رفته است.",
-        "This Idempotency-Key was already used with a different body.",
-    ),
-    "rate_limited": (
-        "درخواست‌های این کلید از سقف دقیقه گذشت؛ پس از Retry-After ثانیه دوباره بفرستید.",
-        "Too many requests for this key; retry after Retry-After seconds.",
-    ),
-}
-
-
-class ApiError(Exception):
-    """A refusal: its HTTP status, stable code, and message in both languages."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        *,
-        message_fa: str | None = None,
-        message_en: str | None = None,
-        details: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
-        **params: str,
-    ) -> None:
-        fa, en = MESSAGES[code]
-        self.status, self.code = status, code
-        self.message_fa = message_fa or (fa % params if params else fa)
-        self.message_en = message_en or (en % params if params else en)
-        self.details = details
-        self.headers = headers or {}
-        if status == 401:
-            self.headers.setdefault("WWW-Authenticate", 'Bearer realm="payam"')
-        super().__init__(self.message_en)
-
-    def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {
-            "code": self.code,
-            "message_fa": self.message_fa,
-            "message_en": self.message_en,
-        }
-        if self.details is not None:
-            error["details"] = self.details
-        return {"error": error}
-
-
-def _english(message: str | Promise, fallback: str) -> str:
-    """The English of a domain error's message when locale/ has it, else `fallback`."""
-    if not isinstance(message, Promise):
-        return fallback
-    with translation.override("en"):
-        english = str(message)
-    with translation.override("fa"):
-        persian = str(message)
-    return english if english != persian else fallback
-
-
-class ErrorDetail(Schema):
-    code: str
-    message_fa: str
-    message_en: str
-    details: list[dict[str, Any]] | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
-
-
-ERRORS: dict[int, type[Schema]] = dict.fromkeys((401, 403, 404, 409, 413, 422, 429), ErrorOut)
 
 # --- authentication: the key, its scopes, its rate ------------------------------------------
 
@@ -196,7 +95,8 @@ class ApiKeyAuth(HttpBearer):
         return key
 
 
-def _key(request: HttpRequest, scope: ApiScope) -> ApiKey:
+def scoped_key(request: HttpRequest, scope: ApiScope) -> ApiKey:
+    """The request's key, if it has `scope` (else 403 `scope_missing`)."""
     key = request.auth  # type: ignore[attr-defined]
     if not isinstance(key, ApiKey):  # pragma: no cover - the auth class answers first
         raise ApiError(401, "unauthenticated")
@@ -205,11 +105,22 @@ def _key(request: HttpRequest, scope: ApiScope) -> ApiKey:
     return key
 
 
+class ApiParser(Parser):
+    """JSON bodies, and a letter sent as multipart/form-data: its `payload` part
+    is the same JSON, its files are `request.FILES` (the `attachments` parts)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type == MULTIPART:
+            return cast(dict[str, Any], json.loads(multipart_payload(request)))
+        return super().parse_body(request)
+
+
 api = NinjaAPI(
     title="Payam API (پیام ایران)",
     version="1",
     description=(
-        "The agencies' API: send letters, read their delivery and read status. "
+        "The agencies' API: send letters and SMS, read their delivery and read "
+        "status, read the replies and letters the agency received. "
         'Every error has the shape {"error": {"code", "message_fa", "message_en"}}. '
         "See docs/api.md."
     ),
@@ -218,6 +129,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=ApiParser(),
 )
 
 
@@ -233,6 +145,26 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 def not_found(request: HttpRequest) -> HttpResponse:
     """A path under /api/v1/ that is no operation."""
     return _api_error(request, ApiError(404, "not_found"))
+
+
+def with_json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """ninja answers a method a path does not take with an empty 405: the API's
+    shape instead (`method_not_allowed`), its Allow header kept."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            error = ApiError(
+                405,
+                "method_not_allowed",
+                headers={"Allow": response["Allow"]},
+                method=str(request.method)[:10],
+            )
+            return _api_error(request, error)
+        return response
+
+    return wrapped
 
 
 @api.exception_handler(AuthenticationError)
@@ -271,6 +203,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # ninja's own refusals (a body that is not JSON, …)
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return _api_error(request, ApiError(413, "request_too_large"))
+    if request.content_type == MULTIPART and exc.status_code == 400:
+        return _api_error(request, ApiError(422, "invalid_multipart"))
     code = "not_found" if exc.status_code == 404 else "validation_error"
     status = 404 if exc.status_code == 404 else 422
     return _api_error(request, ApiError(status, code, details=[{"message": str(exc)}]))
@@ -291,14 +227,38 @@ def _refused(request: HttpRequest, exc: UserFacingError) -> HttpResponse:
         ]
         en = f"{len(exc.problems)} recipients have problems; nothing was sent."
         error = ApiError(422, "invalid_recipients", message_fa=fa, message_en=en, details=details)
+    elif isinstance(exc, SmsListProblems):
+        details = [
+            {"position": p.line, "value": p.value, "field": "to", "message": p.message}
+            for p in exc.problems[:SHOWN_PROBLEMS]
+        ]
+        en = f"{len(exc.problems)} mobiles have problems; nothing was sent."
+        error = ApiError(422, "invalid_recipients", message_fa=fa, message_en=en, details=details)
+    elif isinstance(exc, AgencyHasNoSender):
+        error = ApiError(422, "no_sender", message_fa=fa)
+    elif isinstance(exc, AgencySmsRefused):
+        en = english_of(exc.message, MESSAGES["sms_refused"][1])
+        error = ApiError(422, "sms_refused", message_fa=fa, message_en=en)
     elif isinstance(exc, AttachmentRefused):
-        en = _english(exc.message, MESSAGES["attachment_refused"][1])
+        en = english_of(exc.message, MESSAGES["attachment_refused"][1])
         error = ApiError(422, "attachment_refused", message_fa=fa, message_en=en)
     else:
-        en = _english(exc.message, MESSAGES["letter_refused"][1])
+        en = english_of(exc.message, MESSAGES["letter_refused"][1])
         error = ApiError(422, "letter_refused", message_fa=fa, message_en=en)
     return _api_error(request, error)
 
+
+def _in_utc(value: datetime) -> datetime:
+    """A time as UTC: PostgreSQL takes offsets up to ±15:59 only, and a client's
+    time is compared with the database's as an instant anyway."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("The time is out of range") from None
+
+
+# A time with its UTC offset, as UTC (the API's time parameters).
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 # --- letters -------------------------------------------------------------------------------
 
@@ -350,7 +310,7 @@ class LetterIn(Schema):
     is_legal_notice: bool = False
     reply_allowed: bool = False
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
-    scheduled_at: AwareDatetime | None = Field(
+    scheduled_at: UtcDatetime | None = Field(
         default=None, description="When to send (with its offset); empty: now"
     )
 
@@ -383,7 +343,7 @@ def _letter_out(campaign: Campaign) -> dict[str, Any]:
 
 
 def _uploads(attachments: list[AttachmentIn]) -> list[SimpleUploadedFile]:
-    """Each attachment decoded, the oversize ones refused (413) before decoding."""
+    """Each base64 attachment decoded, the oversize ones refused (413) before decoding."""
     limit = settings.LETTER_ATTACHMENT_MAX_BYTES
     uploads = []
     for item in attachments:
@@ -400,28 +360,57 @@ def _uploads(attachments: list[AttachmentIn]) -> list[SimpleUploadedFile]:
     return uploads
 
 
-class _TwinFirst(Exception):
-    """Another request with this Idempotency-Key committed first."""
+def _file_parts(request: HttpRequest) -> list[UploadedFile]:
+    """The `attachments` file parts of a multipart letter, the oversize ones
+    refused (413); a part by another name is 422."""
+    if request.content_type != MULTIPART:
+        return []
+    unknown = sorted(set(request.FILES) - {"attachments", "payload"})
+    unknown += sorted(set(request.POST) - {"payload"})
+    if unknown:
+        raise ApiError(
+            422,
+            "validation_error",
+            details=[
+                {"field": name, "message": "Unknown part: send payload and attachments only"}
+                for name in unknown
+            ],
+        )
+    files = request.FILES.getlist("attachments")
+    for upload in files:
+        if (upload.size or 0) > settings.LETTER_ATTACHMENT_MAX_BYTES:
+            raise ApiError(413, "attachment_too_large", name=upload.name or "")
+    return files
 
 
-def _replay(request: HttpRequest, row: ApiIdempotencyKey, body_sha256: str) -> HttpResponse:
-    if row.body_sha256 != body_sha256:
-        raise ApiError(409, "idempotency_key_reused")
-    response = _json_response(row.response_body, row.response_status)
-    response["Idempotent-Replayed"] = "true"
-    return response
-
-
-def _json_response(text: str, status: int) -> HttpResponse:
-    return HttpResponse(text, status=status, content_type="application/json; charset=utf-8")
-
-
-def _remembered(key: ApiKey, idempotency_key: str) -> ApiIdempotencyKey | None:
-    since = timezone.now() - timedelta(hours=IDEMPOTENCY_TTL_HOURS)
-    ApiIdempotencyKey.objects.filter(
-        agency=key.agency, key=idempotency_key, created_at__lt=since
-    ).delete()
-    return ApiIdempotencyKey.objects.filter(agency=key.agency, key=idempotency_key).first()
+LETTER_MULTIPART_BODY = {
+    "requestBody": {
+        "content": {
+            MULTIPART: {
+                "schema": {
+                    "type": "object",
+                    "required": ["payload"],
+                    "properties": {
+                        "payload": {
+                            "type": "string",
+                            "description": (
+                                "The letter as JSON, the same as the application/json "
+                                "body (attachments in it, base64, are taken too). A part "
+                                "over 2.5 MB must be a file part (with a filename)."
+                            ),
+                        },
+                        "attachments": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "The letter's files, one part each",
+                        },
+                    },
+                },
+                "encoding": {"payload": {"contentType": "application/json, text/plain"}},
+            }
+        }
+    }
+}
 
 
 @api.post(
@@ -429,89 +418,68 @@ def _remembered(key: ApiKey, idempotency_key: str) -> ApiIdempotencyKey | None:
     response={201: LetterOut, **ERRORS},
     summary="Send a letter to one or many recipients",
     tags=["letters"],
+    openapi_extra=LETTER_MULTIPART_BODY,
 )
 def letters_send(
     request: HttpRequest,
     payload: LetterIn,
-    idempotency_key: str | None = Header(
-        default=None,
-        alias="Idempotency-Key",
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description=(
-            "Retry safely: the same key and body answer the first response "
-            "(printable ASCII without spaces, up to 255 characters)"
-        ),
-    ),
+    idempotency_key: str | None = IDEMPOTENCY_HEADER,
 ) -> Any:
     """Compose and confirm a letter as the key's creator (scope `letters:send`).
     Above the agency's approval threshold it waits for a second member's
-    approval in the panel: `status` is then `awaiting_approval`."""
-    key = _key(request, ApiScope.LETTERS_SEND)
-    body_sha256 = hashlib.sha256(request.body).hexdigest()
-    idem = (idempotency_key or "").strip()
-    if idem:
-        row = _remembered(key, idem)
-        if row is not None:
-            return _replay(request, row, body_sha256)
-    uploads = _uploads(payload.attachments)
-    codes: list[str] = []
-    merge: list[dict[str, str]] = []
-    for item in payload.recipients:
-        if isinstance(item, RecipientIn):
-            codes.append(item.recipient)
-            merge.append(item.values)
-        else:
-            codes.append(item)
-            merge.append({})
-    try:
-        with transaction.atomic():
-            row = None
-            if idem:
-                try:
-                    with transaction.atomic():
-                        row = ApiIdempotencyKey.objects.create(
-                            agency=key.agency,
-                            key=idem,
-                            body_sha256=body_sha256,
-                            response_status=0,
-                            response_body="",
-                        )
-                except IntegrityError:
-                    # A twin holds (or held) this key: on PostgreSQL the insert waited
-                    # for its transaction, so its answer is there to replay.
-                    raise _TwinFirst from None
-            campaign = campaign_create(
-                actor=key.created_by,
-                agency=key.agency,
-                subject=payload.subject,
-                body=payload.body,
-                category=payload.category,
-                is_legal_notice=payload.is_legal_notice,
-                reply_allowed=payload.reply_allowed,
-                recipients=codes,
-                merge=merge,
-                attachments=uploads,
-                scheduled_at=payload.scheduled_at,
+    approval in the panel: `status` is then `awaiting_approval`. The body is
+    JSON, or multipart/form-data with the same JSON as its `payload` part and
+    the files as `attachments` parts."""
+    key = scoped_key(request, ApiScope.LETTERS_SEND)
+
+    def act() -> tuple[str, Campaign | None]:
+        files = _file_parts(request)
+        if len(payload.attachments) + len(files) > MAX_ATTACHMENTS:
+            raise ApiError(
+                422,
+                "validation_error",
+                details=[
+                    {"field": "attachments", "message": f"At most {MAX_ATTACHMENTS} attachments"}
+                ],
             )
-            campaign = campaign_confirm(actor=key.created_by, campaign=campaign)
-            audit_record(
-                actor=key.created_by,
-                action="agency.api_letter_send",
-                target=campaign,
-                data={"key": key.prefix, "code": campaign.code, "idempotency_key": idem},
-            )
-            # The answer's very bytes, kept for a replay.
-            out = LetterOut(**_letter_out(campaign)).model_dump_json()
-            if row is not None:
-                row.response_status, row.response_body, row.campaign = 201, out, campaign
-                row.save(update_fields=["response_status", "response_body", "campaign"])
-    except _TwinFirst:
-        remembered = _remembered(key, idem)
-        if remembered is None:  # pragma: no cover - the twin's row vanished (expired)
-            raise ApiError(409, "idempotency_key_reused") from None
-        return _replay(request, remembered, body_sha256)
-    return _json_response(out, 201)
+        uploads: list[UploadedFile] = [*_uploads(payload.attachments), *files]
+        codes: list[str] = []
+        merge: list[dict[str, str]] = []
+        for item in payload.recipients:
+            if isinstance(item, RecipientIn):
+                codes.append(item.recipient)
+                merge.append(item.values)
+            else:
+                codes.append(item)
+                merge.append({})
+        campaign = campaign_create(
+            actor=key.created_by,
+            agency=key.agency,
+            subject=payload.subject,
+            body=payload.body,
+            category=payload.category,
+            is_legal_notice=payload.is_legal_notice,
+            reply_allowed=payload.reply_allowed,
+            recipients=codes,
+            merge=merge,
+            attachments=uploads,
+            scheduled_at=payload.scheduled_at,
+        )
+        campaign = campaign_confirm(actor=key.created_by, campaign=campaign)
+        audit_record(
+            actor=key.created_by,
+            action="agency.api_letter_send",
+            target=campaign,
+            data={
+                "key": key.prefix,
+                "code": campaign.code,
+                "idempotency_key": (idempotency_key or "").strip(),
+            },
+        )
+        # The answer's very bytes, kept for a replay.
+        return LetterOut(**_letter_out(campaign)).model_dump_json(), campaign
+
+    return idempotent(request, key=key, idempotency_key=idempotency_key, act=act)
 
 
 @api.get(
@@ -523,7 +491,7 @@ def letters_send(
 def letter_status(request: HttpRequest, code: str) -> Any:
     """By the `code` the send answered, or by the letter's `tracking_code`
     (scope `letters:read`). Another agency's letter is 404."""
-    key = _key(request, ApiScope.LETTERS_READ)
+    key = scoped_key(request, ApiScope.LETTERS_READ)
     found = selectors.api_letter(agency=key.agency, code=code)
     if isinstance(found, Campaign):
         return Status(200, _letter_out(found))
@@ -568,7 +536,7 @@ class RecipientsQuery(Schema):
 )
 def letter_recipients(request: HttpRequest, code: str, query: Query[RecipientsQuery]) -> Any:
     """In delivery order, `limit` at a time; `next_cursor` leads on (scope `letters:read`)."""
-    key = _key(request, ApiScope.LETTERS_READ)
+    key = scoped_key(request, ApiScope.LETTERS_READ)
     found = selectors.api_letter(agency=key.agency, code=code)
     letter = found.letter if isinstance(found, Campaign) else found
     if letter is None:
@@ -591,3 +559,7 @@ def letter_recipients(request: HttpRequest, code: str, query: Query[RecipientsQu
             "next_cursor": str(next_after) if next_after is not None else None,
         },
     )
+
+
+# The operations of the other modules register themselves on `api` (they import it).
+from . import api_received, api_sms  # noqa: E402, F401

@@ -88,6 +88,21 @@ def body_text(html: str) -> str:
     return nh3.clean(html, tags=set(), clean_content_tags={"script", "style"}).strip()
 
 
+_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|blockquote|tr)\s*>|<br\s*/?>", re.IGNORECASE)
+
+
+def body_plain_text(body: str) -> str:
+    """A stored body as plain text for a program (the agencies' API): a line break
+    for each <br>, a blank line between paragraphs, the tags dropped and the
+    entities read back (`&lt;b&gt;` a person typed is `<b>` again)."""
+    marked = _BLOCK_END.sub(
+        lambda m: "\n" if m.group(0).lower().startswith("<br") else "\n\n", body
+    )
+    text = html.unescape(nh3.clean(marked, tags=set(), clean_content_tags={"script", "style"}))
+    lines = [line.strip() for line in text.replace("\r", "").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def clean_body(html: str) -> str:
     body = sanitize_body(html)
     if not body_text(body):

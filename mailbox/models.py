@@ -315,6 +315,9 @@ class Delivery(models.Model):
         indexes = [
             # The inbox, newest first, with the keyset cursor (delivered_at, id).
             models.Index(fields=["recipient", "-delivered_at", "-id"], name="delivery_inbox_idx"),
+            # A letter's recipients in delivery order with the keyset cursor `id > n`
+            # (the API's /letters/{code}/recipients; delivery_once orders by recipient).
+            models.Index(fields=["letter", "id"], name="delivery_letter_id_idx"),
             # The unread count reads only the unread rows of one recipient.
             models.Index(
                 fields=["recipient"],

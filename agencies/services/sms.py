@@ -4,6 +4,7 @@ Two steps, so the sender sees what will go before it goes:
 
     draft = agency_sms_prepare(actor=…, agency=…, body="…", mobile="0912…")
     # or: agency_sms_prepare(actor=…, agency=…, body="…", csv_data=upload_bytes)
+    # or (the API's list): agency_sms_prepare(actor=…, agency=…, body="…", mobiles=[…])
     sent = agency_sms_send(actor=…, agency=…, draft_id=draft.draft_id)
 
 `agency_sms_prepare` checks everything (who sends, the agency's sender, the body
@@ -14,9 +15,11 @@ queues them from `agency.sender` — never a number the request names — throug
 (a list, kind bulk), keyed by the draft so a second click queues nothing more."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -102,7 +105,8 @@ class SmsDraft:
 class SmsSent:
     count: int
     parts: int
-    batch_id: uuid.UUID | None
+    batch_id: uuid.UUID | None  # a list's messages, all under this batch
+    sms_id: int | None = None  # the one message to one mobile
 
 
 def _sender_of(*, actor: AbstractBaseUser, agency: Agency) -> SenderNumber:
@@ -144,17 +148,24 @@ def agency_sms_prepare(
     body: str,
     mobile: str = "",
     csv_data: bytes | None = None,
+    mobiles: Sequence[str] | None = None,
 ) -> SmsDraft:
-    """Check one mobile or a CSV list with a mobile column (every problem with its
-    line: SmsListProblems; a file that cannot be read: CsvRefused) and the body;
-    keep the draft for the confirmation. Nothing is queued here."""
+    """Check one mobile, a CSV list with a mobile column (every problem with its
+    line: SmsListProblems; a file that cannot be read: CsvRefused) or a list of
+    mobiles (the API's: every problem with its 1-based position, a repeated
+    mobile taken once), and the body; keep the draft for the confirmation.
+    Nothing is queued here. A list of one mobile goes as one message."""
     sender = _sender_of(actor=actor, agency=agency)
     text, measured = _measure(body)
+    from_list = csv_data is not None
     if csv_data is not None:
         report = read_recipients_csv(csv_data, kind="mobile")
         if not report.ok:
             raise SmsListProblems(report.problems)
         recipients = [row.recipient for row in report.rows]
+    elif mobiles is not None:
+        recipients = _checked_mobiles(mobiles)
+        from_list = len(recipients) > 1
     else:
         try:
             recipients = [normalize_mobile(mobile)]
@@ -165,7 +176,7 @@ def agency_sms_prepare(
         sender_number=sender.number,
         body=text,
         recipients=recipients,
-        from_list=csv_data is not None,
+        from_list=from_list,
         parts=measured.parts,
         encoding=measured.encoding,
     )
@@ -178,6 +189,28 @@ def agency_sms_prepare(
     }
     cache.set(_draft_key(draft.draft_id), stored, DRAFT_SECONDS)
     return draft
+
+
+def _checked_mobiles(mobiles: Sequence[str]) -> list[str]:
+    """Each mobile normalized (+989…), in order, a repeated one once; every bad
+    one a problem at its position (SmsListProblems)."""
+    if not mobiles:
+        raise AgencySmsRefused(_("دست‌کم یک شماره‌ی همراه برای پیامک بنویسید."))
+    if len(mobiles) > settings.CAMPAIGN_MAX_ROWS:
+        raise AgencySmsRefused(
+            _("یک ارسال حداکثر %(max)s گیرنده دارد؛ فهرست را در چند ارسال بفرستید.")
+            % {"max": localized_digits(f"{settings.CAMPAIGN_MAX_ROWS:,}")}
+        )
+    problems: list[CsvProblem] = []
+    recipients: dict[str, None] = {}
+    for position, value in enumerate(mobiles, start=1):
+        try:
+            recipients.setdefault(normalize_mobile(value), None)
+        except ValidationError as exc:
+            problems.append(CsvProblem(position, "to", value, str(exc.messages[0])))
+    if problems:
+        raise SmsListProblems(problems)
+    return list(recipients)
 
 
 def agency_sms_send(*, actor: AbstractBaseUser, agency: Agency, draft_id: str) -> SmsSent:
@@ -193,6 +226,7 @@ def agency_sms_send(*, actor: AbstractBaseUser, agency: Agency, draft_id: str) -
     text, measured = _measure(stored["body"])
     recipients: list[str] = stored["recipients"]
     batch_id: uuid.UUID | None = None
+    sms_id: int | None = None
     with transaction.atomic():
         if stored["from_list"]:
             batch_id = uuid.UUID(draft_id)
@@ -205,14 +239,14 @@ def agency_sms_send(*, actor: AbstractBaseUser, agency: Agency, draft_id: str) -
             )
             count = queued.queued
         else:
-            sms_queue(
+            sms_id = sms_queue(
                 sender=sender.number,
                 to=recipients[0],
                 body=text,
                 kind=SmsKind.NOTIFICATION,
                 idempotency_key=f"agency-sms:{draft_id}",
                 actor=actor,
-            )
+            ).pk
             count = 1
         audit_record(
             actor=actor,
@@ -226,4 +260,9 @@ def agency_sms_send(*, actor: AbstractBaseUser, agency: Agency, draft_id: str) -
                 "batch_id": str(batch_id) if batch_id else None,
             },
         )
-    return SmsSent(count=len(recipients), parts=measured.parts, batch_id=batch_id)
+    return SmsSent(
+        count=len(recipients),
+        parts=measured.parts,
+        batch_id=batch_id,
+        sms_id=sms_id,
+    )

@@ -3,6 +3,7 @@ campaign services, idempotency, reading status and recipients, the rate limit,
 and the one error shape."""
 
 import base64
+import datetime
 import json
 import re
 from datetime import timedelta
@@ -430,6 +431,14 @@ def test_a_scheduled_send_waits_for_its_time_and_the_key_is_stamped_when_used(ag
     assert response.status_code == 201 and response.json()["status"] == "scheduled"
     assert Campaign.objects.get().status == CampaignStatus.SCHEDULED
     assert ApiKey.objects.get().last_used_at is not None
+    far_offset = (timezone.now() + timedelta(days=2)).astimezone(
+        datetime.timezone(-timedelta(hours=16, minutes=35))
+    )
+    response = send(
+        secret,
+        {"recipients": [ALI], "subject": "s", "body": "b", "scheduled_at": far_offset.isoformat()},
+    )
+    assert response.status_code == 201  # an offset PostgreSQL would refuse, read as UTC
     naive = (timezone.now() + timedelta(days=1)).replace(tzinfo=None).isoformat()
     response = send(
         secret, {"recipients": [ALI], "subject": "s", "body": "b", "scheduled_at": naive}

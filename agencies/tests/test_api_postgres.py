@@ -66,3 +66,62 @@ def test_fifty_concurrent_requests_with_one_idempotency_key_make_one_letter():
     assert {status for status, _ in answers} == {201}
     assert len({content for _, content in answers}) == 1  # the first answer, replayed
     assert Campaign.objects.count() == 1 and ApiIdempotencyKey.objects.count() == 1
+
+
+def _plan(queryset) -> str:
+    """The plan PostgreSQL would take with sequential scans ruled out: which index
+    (if any) can serve the query's filter and order."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_feeds_and_the_recipients_page_on_postgresql_with_ties_and_their_indexes():
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.tests.factories import AliFactory, MaryamFactory
+    from agencies.selectors_api import received_page, recipients_page
+    from mailbox.models import Delivery
+    from mailbox.services import letter_write
+    from mailbox.tests.conftest import activate, fresh
+
+    agency = AgencyFactory()
+    admin = agency_admin(agency)
+    secret = api_key_create(actor=admin, agency=agency, name="x", scopes=list(ApiScope)).secret
+    ali, maryam = fresh(activate(AliFactory())), fresh(activate(MaryamFactory()))
+    letters = [
+        letter_write(actor=ali if i % 2 else maryam, to=agency.mailbox, subject=f"s{i}", text="t")
+        for i in range(7)
+    ]
+    at = timezone.now() - timedelta(minutes=5)
+    Delivery.objects.filter(letter__in=letters).update(delivered_at=at)  # all at one instant
+    seen, cursor = [], None
+    while True:
+        response = Client().get(
+            "/api/v1/incoming",
+            {"limit": 3, **({"cursor": cursor} if cursor else {})},
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 200, response.content
+        seen += [row["tracking_code"] for row in response.json()["results"]]
+        cursor = response.json()["next_cursor"]
+        if not response.json()["has_more"]:
+            break
+    assert seen == [letter.tracking_code for letter in letters]  # ties broken by id
+
+    with transaction.atomic():
+        page = received_page(agency=agency, kind="incoming", since=at, cursor=None, limit=3)
+        assert len(page.items) == 3
+        feed = Delivery.objects.filter(
+            recipient_id=agency.mailbox_id, delivered_at__gte=at
+        ).order_by("delivered_at", "pk")[:4]
+        assert "delivery_inbox_idx" in _plan(feed)
+        rows, _next = recipients_page(letter=letters[0], status="delivered", after=0, limit=10)
+        assert len(rows) == 1
+        recipients = Delivery.objects.filter(letter=letters[0], pk__gt=0).order_by("pk")[:11]
+        assert "delivery_letter_id_idx" in _plan(recipients)

@@ -31,7 +31,7 @@ def bearer(db):
         actor=agency_admin(agency),
         agency=agency,
         name="schemathesis",
-        scopes=[ApiScope.LETTERS_SEND, ApiScope.LETTERS_READ],
+        scopes=list(ApiScope),
     )
     return f"Bearer {issued.secret}"
 

@@ -437,3 +437,7 @@ INBOX_PAGE_CACHE_SECONDS = env.int("INBOX_PAGE_CACHE_SECONDS", default=600)
 # --- The agencies' REST API (agencies/api.py, /api/v1/) -------------------------------------
 # Requests a minute each API key may make, unless its agency has its own figure.
 API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=3000)
+# The replies and incoming feeds (`GET /api/v1/replies`, `/incoming`) list a letter only
+# once it arrived this many seconds ago: a transaction that was still committing when a
+# client read a page cannot then land behind that client's cursor.
+API_FEED_SETTLE_SECONDS = env.int("API_FEED_SETTLE_SECONDS", default=5)

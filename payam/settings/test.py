@@ -12,6 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; n
 # Worker processes started by the end-to-end tests turn these off through the environment.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 BULK_PAUSE_RATIO = 0.0  # bulk work flat out: the tests time nothing (bench/ does)
+API_FEED_SETTLE_SECONDS = 0  # a letter is in the API's feeds at once (one test sets it)
 SMS_GATEWAY = env.str("SMS_GATEWAY", default="console")
 INQUIRY_BACKEND = "fake"
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
