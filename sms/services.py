@@ -40,6 +40,7 @@ from .constants import (
     SmsKind,
     SmsStatus,
 )
+from .events import sms_delivered
 from .exceptions import (
     InvalidBody,
     InvalidRecipient,
@@ -546,6 +547,10 @@ def delivery_report_apply(
         )
         report.applied = True
         report.save(update_fields=["applied"])
+        if status == SmsStatus.DELIVERED:
+            sms.status = status
+            sms.done_at = extra["done_at"]
+            sms_delivered.send(sender=OutboundSMS, sms=sms)
     return "applied"
 
 
