@@ -223,3 +223,16 @@ class IncomingOwnLetter(IncomingNotAnswerable):
 
 class ApiKeyRefused(AgenciesError):
     """An API key cannot be made as asked (the message says why)."""
+
+
+class WebhookRefused(AgenciesError):
+    """A webhook endpoint the panel cannot register or change as asked."""
+
+
+class WebhookUrlRefused(WebhookRefused):
+    """The address is not https, or its host resolves to an address inside a
+    private network, the machine itself, or one reserved (SSRF guard)."""
+
+
+class WebhookNotResendable(WebhookRefused):
+    message = _("این رویداد یافت نشد یا دیگر فرستادنی نیست (رسیده است یا نشانی‌اش حذف شده است).")

@@ -26,7 +26,15 @@ from payam.text import (
 )
 
 from .campaign_csv import CsvRefused, ensure_csv_size
-from .constants import AgencyKind, ApiScope, ApplicationStatus, MemberRole, Province
+from .constants import (
+    AgencyKind,
+    ApiScope,
+    ApplicationStatus,
+    MemberRole,
+    Province,
+    WebhookEventType,
+    WebhookStatus,
+)
 from .exceptions import AgenciesError
 from .models import email_domain_validator
 from .services import ensure_email_at_domain
@@ -615,4 +623,46 @@ class ApiLimitForm(MarksInvalidFields):
         max_value=1_000_000,
         help_text=_("خالی: سقف پیش‌فرض سامانه."),
         widget=forms.NumberInput(attrs={"class": "form-control", "dir": "ltr"}),
+    )
+
+
+# --- Webhooks -----------------------------------------------------------------------------------
+
+
+class WebhookForm(MarksInvalidFields):
+    """A new webhook endpoint: the https address and the events it wants."""
+
+    url = forms.CharField(
+        label=_("نشانی (https)"),
+        max_length=500,
+        help_text=_(
+            "نشانی سامانه‌ی اتوماسیون اداری که رویدادها با درخواست POST به آن فرستاده می‌شود، "
+            "مانند https://oa.example.ir/payam/webhook"
+        ),
+        widget=forms.URLInput(attrs=LTR | {"inputmode": "url", "autocomplete": "url"}),
+        error_messages={"required": _("نشانی را بنویسید.")},
+    )
+    events = forms.MultipleChoiceField(
+        label=_("رویدادها"),
+        choices=WebhookEventType.choices,
+        initial=[WebhookEventType.LETTER_DELIVERED, WebhookEventType.LETTER_READ],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("دست‌کم یک رویداد برگزینید.")},
+    )
+
+    def clean_url(self) -> str:
+        from .webhook_url import check_url
+
+        try:
+            return check_url(self.cleaned_data["url"])
+        except AgenciesError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class WebhookLogFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("وضعیت"),
+        required=False,
+        choices=[("", _("همه"))] + list(WebhookStatus.choices),
+        widget=forms.Select(attrs=SELECT),
     )

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import api_keys, campaigns
+from .services import api_keys, campaigns, webhooks
 
 
 @shared_task(name="agencies.campaign_send", acks_late=True, reject_on_worker_lost=True)
@@ -18,3 +18,13 @@ def campaigns_due() -> int:
 @shared_task(name="agencies.api_idempotency_purge")
 def api_idempotency_purge() -> int:
     return api_keys.api_idempotency_purge()
+
+
+@shared_task(name="agencies.webhook_deliver", acks_late=True, reject_on_worker_lost=True)
+def webhook_deliver(event_pk: int) -> str:
+    return webhooks.webhook_deliver(event_pk=event_pk)
+
+
+@shared_task(name="agencies.webhooks_due")
+def webhooks_due() -> int:
+    return webhooks.webhooks_due()
