@@ -156,6 +156,17 @@ def webhook_event_record(
     wanted = [s for s in subscriptions if event_type in s.events]
     if not wanted:
         return []
+    # The cache may lag a change by a moment (or longer, were it down when the
+    # change was made): write only for endpoints that are still there and on,
+    # so a stale entry never makes a row that breaks the caller's transaction.
+    live = set(
+        WebhookEndpoint.objects.filter(
+            pk__in=[s.endpoint_id for s in wanted], is_active=True
+        ).values_list("pk", flat=True)
+    )
+    wanted = [s for s in wanted if s.endpoint_id in live]
+    if not wanted:
+        return []
     data = payload()
     now = timezone.now()
     give_up = now + timedelta(hours=WEBHOOK_RETRY_HOURS)
@@ -314,7 +325,7 @@ def webhook_event_resend(*, actor: object, agency: Agency, event_id: uuid.UUID) 
     now = timezone.now()
     with transaction.atomic():
         event = (
-            WebhookEvent.objects.select_for_update()
+            WebhookEvent.objects.select_for_update(of=("self",))
             .filter(event_id=event_id, agency=agency)
             .select_related("endpoint")
             .first()

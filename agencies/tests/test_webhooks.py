@@ -197,6 +197,15 @@ def test_no_endpoint_no_row_and_the_lookup_is_cached(agency, admin, ali, django_
     assert not WebhookEvent.objects.exists()
 
 
+def test_a_stale_cached_subscription_makes_no_row_and_no_error(agency, admin, ali, receiver):
+    endpoint = register(agency, admin, receiver, events=[WebhookEventType.LETTER_READ])
+    assert webhooks.subscriptions_of_mailbox(agency.mailbox_id)  # cached: subscribed
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()  # the cache is not told
+    assert webhooks.subscriptions_of_mailbox(agency.mailbox_id)  # still says so
+    read(ali, send_to(agency, admin, [ALI]))
+    assert not WebhookEvent.objects.exists()
+
+
 def test_an_endpoint_off_or_not_subscribed_gets_no_row(agency, admin, ali, receiver):
     endpoint = register(agency, admin, receiver, events=[WebhookEventType.SMS_DELIVERED])
     letter = send_to(agency, admin, [ALI])
