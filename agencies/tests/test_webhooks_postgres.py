@@ -101,7 +101,7 @@ def test_twenty_workers_given_one_event_post_it_once(setup, receiver, settings):
     from agencies.services import webhooks
 
     ring = webhooks._ring
-    webhooks._ring = lambda pk: None
+    webhooks._ring = lambda event_pk: None
     try:
         delivery_mark_read(actor=ali, delivery=delivery)
     finally:
