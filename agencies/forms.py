@@ -636,8 +636,8 @@ class WebhookForm(MarksInvalidFields):
         label=_("نشانی (https)"),
         max_length=500,
         help_text=_(
-            "نشانی سامانه‌ی اتوماسیون اداری که رویدادها با درخواست POST به آن فرستاده می‌شود، "
-            "مانند https://oa.example.ir/payam/webhook"
+            "نشانی سامانه‌ی اتوماسیون اداری دستگاه که رویدادها با درخواست POST به آن "
+            "فرستاده می‌شود؛ با https:// آغاز می‌شود."
         ),
         widget=forms.URLInput(attrs=LTR | {"inputmode": "url", "autocomplete": "url"}),
         error_messages={"required": _("نشانی را بنویسید.")},
