@@ -10,6 +10,9 @@ from .models import (
     ApplicationChange,
     IncomingAssignment,
     IncomingAssignmentChange,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookEvent,
 )
 
 
@@ -74,3 +77,46 @@ class IncomingAssignmentAdmin(ReadOnlyAdmin):
     list_select_related = ("delivery", "assignee")
     search_fields = ("delivery__letter__tracking_code",)
     inlines = [AssignmentChangeInline]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdmin):
+    """Read-only: the agency's admin registers, switches and removes its addresses
+    on /agency/webhooks/ (audited). The secret is never shown here."""
+
+    list_display = ("url", "agency", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("url", "agency__name")
+    list_select_related = ("agency",)
+    exclude = ("secret",)
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ("at", "url", "status_code", "duration_ms", "error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    """Read-only: the outbox and its attempts. «ارسال دوباره» is the agency's
+    admin's, on /agency/webhooks/."""
+
+    list_display = (
+        "event_id",
+        "event_type",
+        "agency",
+        "status",
+        "attempts",
+        "last_status_code",
+        "created_at",
+    )
+    list_filter = ("status", "event_type")
+    search_fields = ("event_id", "agency__name")
+    list_select_related = ("agency",)
+    inlines = [WebhookAttemptInline]

@@ -50,5 +50,7 @@ class AgenciesConfig(AppConfig):
         from mailbox import permissions
         from mailbox.constants import ReaderRole
 
+        from . import receivers  # noqa: F401 — connects the webhooks' receivers
+
         permissions.register_send_check(member_may_send)
         permissions.register_read_check(ReaderRole.AGENCY_MEMBER, member_may_read)

@@ -150,3 +150,43 @@ BROADCAST_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 # A crisis notice's letter text, at most (its SMS is at most sms.constants.MAX_PARTS parts).
 BROADCAST_TEXT_MAX = 2000
+
+
+class WebhookEventType(models.TextChoices):
+    """What an agency's webhook endpoint may subscribe to (docs/webhooks.md)."""
+
+    LETTER_DELIVERED = "letter.delivered", _("نامه به همه‌ی گیرندگان رسید")
+    LETTER_READ = "letter.read", _("گیرنده نامه را خواند")
+    LETTER_REPLIED = "letter.replied", _("گیرنده به نامه پاسخ داد")
+    INCOMING_RECEIVED = "incoming_letter.received", _("نامه‌ای به کارپوشه‌ی دستگاه رسید")
+    SMS_DELIVERED = "sms.delivered", _("پیامک به گیرنده رسید")
+
+
+class WebhookStatus(models.TextChoices):
+    PENDING = "pending", _("در صف فرستادن")
+    DELIVERED = "delivered", _("رسیده")
+    DEAD = "dead", _("ناموفق (کنار گذاشته)")
+
+
+# The one table of a webhook event's moves (agencies.services.webhooks.webhook_event_move).
+WEBHOOK_TRANSITIONS: dict[str, frozenset[str]] = {
+    # 2xx: delivered; anything else: tried again later, or given up past its time
+    WebhookStatus.PENDING: frozenset(
+        {WebhookStatus.DELIVERED, WebhookStatus.PENDING, WebhookStatus.DEAD}
+    ),
+    WebhookStatus.DELIVERED: frozenset(),
+    # «ارسال دوباره» in the agency's panel
+    WebhookStatus.DEAD: frozenset({WebhookStatus.PENDING}),
+}
+
+# An event is retried this long after it was made (or sent again), then dead.
+WEBHOOK_RETRY_HOURS = 24
+# The first retry waits this long, each next one twice as long, at most the cap.
+WEBHOOK_BACKOFF_FIRST_SECONDS = 30
+WEBHOOK_BACKOFF_MAX_SECONDS = 60 * 60
+# A delivery in progress holds its event this long; past it the sweep takes it back.
+WEBHOOK_LEASE_SECONDS = 120
+# Endpoints an agency may register.
+WEBHOOK_MAX_ENDPOINTS = 5
+# Events the panel's delivery log shows a page.
+WEBHOOK_LOG_PAGE = 50

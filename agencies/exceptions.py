@@ -252,3 +252,16 @@ class ComposerCannotConfirm(AgenciesError):
 
 class BroadcastRefused(AgenciesError):
     """What the composer wrote cannot go out as it is; the message says why."""
+
+
+class WebhookRefused(AgenciesError):
+    """A webhook endpoint the panel cannot register or change as asked."""
+
+
+class WebhookUrlRefused(WebhookRefused):
+    """The address is not https, or its host resolves to an address inside a
+    private network, the machine itself, or one reserved (SSRF guard)."""
+
+
+class WebhookNotResendable(WebhookRefused):
+    message = _("این رویداد یافت نشد یا دیگر فرستادنی نیست (رسیده است یا نشانی‌اش حذف شده است).")

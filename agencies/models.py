@@ -6,6 +6,7 @@ numbers, not agencies). Its members are `accounts.RoleGrant`s of the agency
 roles for this agency: there is one way of doing roles."""
 
 import secrets
+import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from .constants import (
     CampaignSource,
     CampaignStatus,
     Province,
+    WebhookEventType,
+    WebhookStatus,
 )
 
 email_domain_validator = RegexValidator(
@@ -657,3 +660,113 @@ class BroadcastChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.broadcast_id}: {self.from_status} → {self.to_status}"
+
+
+class WebhookEndpoint(models.Model):
+    """An https address of an agency's office-automation system that Payam
+    POSTs the subscribed events to, signed with `secret` (HMAC-SHA256,
+    docs/webhooks.md). The secret is shown once, when it is made; it is kept
+    because every request is signed with it, and is never shown, logged or
+    audited again. Changed only by `agencies.services.webhooks`."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("دستگاه"), on_delete=models.PROTECT, related_name="webhooks"
+    )
+    url = models.URLField(_("نشانی"), max_length=500)
+    secret = models.CharField(_("کلید امضا"), max_length=100, editable=False)
+    events = models.JSONField(_("رویدادها"), default=list)
+    is_active = models.BooleanField(_("روشن"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("سازنده"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("زمان ساخت"), default=timezone.now)
+    secret_rotated_at = models.DateTimeField(_("زمان کلید تازه"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("نشانی وب‌هوک")
+        verbose_name_plural = _("نشانی‌های وب‌هوک")
+        ordering = ["agency", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}: {self.url}"
+
+    def event_labels(self) -> list[str]:
+        return [
+            str(WebhookEventType(event).label)
+            for event in self.events
+            if event in WebhookEventType.values
+        ]
+
+
+class WebhookEvent(models.Model):
+    """The outbox: one event for one endpoint, written in the same transaction
+    as what caused it, POSTed by the `agencies.webhook_deliver` task and retried
+    with backoff until `give_up_at`, then dead. Moves only through
+    `agencies.services.webhooks` (WEBHOOK_TRANSITIONS)."""
+
+    event_id = models.UUIDField(_("شناسه‌ی رویداد"), unique=True, default=uuid.uuid4)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("دستگاه"), on_delete=models.PROTECT, related_name="+"
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        verbose_name=_("نشانی"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    event_type = models.CharField(_("رویداد"), max_length=32, choices=WebhookEventType.choices)
+    payload = models.JSONField(_("داده"))
+    status = models.CharField(
+        _("وضعیت"), max_length=10, choices=WebhookStatus.choices, default=WebhookStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("شمار تلاش"), default=0)
+    next_attempt_at = models.DateTimeField(_("تلاش بعدی"), default=timezone.now)
+    give_up_at = models.DateTimeField(_("کنار گذاشتن در"))
+    last_status_code = models.PositiveSmallIntegerField(_("آخرین کد پاسخ"), null=True, blank=True)
+    last_error = models.CharField(_("آخرین خطا"), max_length=300, blank=True)
+    last_attempt_at = models.DateTimeField(_("آخرین تلاش"), null=True, blank=True)
+    created_at = models.DateTimeField(_("زمان رویداد"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("زمان رسیدن"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("رویداد وب‌هوک")
+        verbose_name_plural = _("رویدادهای وب‌هوک")
+        indexes = [
+            # The sweep: pending events whose time has come.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="webhook_event_due_idx",
+            ),
+            # The panel's delivery log, newest first, by status.
+            models.Index(fields=["agency", "-id"], name="webhook_event_agency_idx"),
+            models.Index(fields=["agency", "status", "-id"], name="webhook_event_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of an event: when, the answer's status code (none: no answer),
+    how long it took, and the error. Never edited."""
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="tries")
+    at = models.DateTimeField(_("زمان"), default=timezone.now)
+    url = models.CharField(_("نشانی"), max_length=500)
+    status_code = models.PositiveSmallIntegerField(_("کد پاسخ"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("مدت (میلی‌ثانیه)"), default=0)
+    error = models.CharField(_("خطا"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("تلاش وب‌هوک")
+        verbose_name_plural = _("تلاش‌های وب‌هوک")
+        ordering = ["event", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} @ {self.at}: {self.status_code or self.error}"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import api_keys, broadcasts, campaigns
+from .services import api_keys, broadcasts, campaigns, webhooks
 
 
 @shared_task(name="agencies.campaign_send", acks_late=True, reject_on_worker_lost=True)
@@ -28,3 +28,13 @@ def broadcast_send(broadcast_id: int) -> str:
 @shared_task(name="agencies.broadcasts_sweep")
 def broadcasts_sweep() -> int:
     return broadcasts.broadcasts_ring_stuck()
+
+
+@shared_task(name="agencies.webhook_deliver", acks_late=True, reject_on_worker_lost=True)
+def webhook_deliver(event_pk: int) -> str:
+    return webhooks.webhook_deliver(event_pk=event_pk)
+
+
+@shared_task(name="agencies.webhooks_due")
+def webhooks_due() -> int:
+    return webhooks.webhooks_due()

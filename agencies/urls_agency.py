@@ -3,7 +3,7 @@ who is not its member."""
 
 from django.urls import path
 
-from . import views_agency, views_broadcasts, views_campaigns, views_incoming
+from . import views_agency, views_broadcasts, views_campaigns, views_incoming, views_webhooks
 
 app_name = "agency"
 
@@ -13,6 +13,27 @@ urlpatterns = [
     path("members/<int:grant_id>/revoke/", views_agency.member_revoke, name="member_revoke"),
     path("api-keys/", views_agency.api_keys, name="api_keys"),
     path("api-keys/<int:key_id>/revoke/", views_agency.api_key_revoke, name="api_key_revoke"),
+    path("webhooks/", views_webhooks.webhooks, name="webhooks"),
+    path(
+        "webhooks/<int:endpoint_id>/toggle/",
+        views_webhooks.webhook_toggle,
+        name="webhook_toggle",
+    ),
+    path(
+        "webhooks/<int:endpoint_id>/secret/",
+        views_webhooks.webhook_secret,
+        name="webhook_secret",
+    ),
+    path(
+        "webhooks/<int:endpoint_id>/delete/",
+        views_webhooks.webhook_delete,
+        name="webhook_delete",
+    ),
+    path(
+        "webhooks/events/<uuid:event_id>/resend/",
+        views_webhooks.webhook_resend,
+        name="webhook_resend",
+    ),
     path("compose/", views_campaigns.compose, name="compose"),
     path("campaigns/<str:code>/", views_campaigns.campaign, name="campaign"),
     path(

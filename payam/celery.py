@@ -59,6 +59,10 @@ app.conf.update(
             "task": "agencies.api_idempotency_purge",
             "schedule": crontab(minute=17),
         },
+        "agencies-webhooks-due": {
+            "task": "agencies.webhooks_due",
+            "schedule": float(os.environ.get("WEBHOOK_SWEEP_INTERVAL", "15")),
+        },
         "mailbox-sweep": {
             "task": "mailbox.sweep",
             "schedule": float(os.environ.get("LETTER_SWEEP_INTERVAL", "60")),

@@ -40,6 +40,7 @@ from .constants import (
     SmsKind,
     SmsStatus,
 )
+from .events import sms_delivered
 from .exceptions import (
     InvalidBody,
     InvalidRecipient,
@@ -629,6 +630,10 @@ def delivery_report_apply(
         )
         report.applied = True
         report.save(update_fields=["applied"])
+        if status == SmsStatus.DELIVERED:
+            sms.status = status
+            sms.done_at = extra["done_at"]
+            sms_delivered.send(sender=OutboundSMS, sms=sms)
     return "applied"
 
 

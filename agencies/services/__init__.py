@@ -9,6 +9,8 @@
     sms           the agency's SMS from its own sender: prepare (checked, shown), send
     broadcasts    crisis notices: the expert's permission, compose, the expert's
                   confirmation (four eyes) or rejection, the send (letter + urgent SMS)
+    webhooks      the agency's webhook endpoints, the outbox its events write, the
+                  signed POSTs with their retries, «ارسال دوباره» (docs/webhooks.md)
 
 See docs/agencies.md."""
 
@@ -62,8 +64,22 @@ from .sms import (
     agency_sms_prepare,
     agency_sms_send,
 )
+from .webhooks import (
+    IssuedSecret,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_new_secret,
+    webhook_endpoint_set_active,
+    webhook_event_resend,
+)
 
 __all__ = [
+    "IssuedSecret",
+    "webhook_endpoint_create",
+    "webhook_endpoint_delete",
+    "webhook_endpoint_new_secret",
+    "webhook_endpoint_set_active",
+    "webhook_event_resend",
     "EDITABLE_FIELDS",
     "AgencyHasNoSender",
     "AgencyInfo",

@@ -40,6 +40,7 @@ from ..exceptions import (
     SecondApprovalRefused,
 )
 from ..models import Agency, Campaign, CampaignAttachment, CampaignChange
+from .webhooks import webhook_events_name_campaign
 
 # What separates codes in a pasted list: spaces, line breaks, commas (Latin and
 # Persian) and semicolons.
@@ -542,6 +543,13 @@ def campaign_send(*, campaign_id: int) -> Campaign:
                     is_legal_notice=campaign.is_legal_notice,
                     reply_allowed=campaign.reply_allowed,
                     merge=found.merge,
+                )
+                # A letter delivered at once announced itself before it was the
+                # campaign's: name the campaign in its webhook rows.
+                webhook_events_name_campaign(
+                    agency=campaign.agency,
+                    tracking_code=letter.tracking_code,
+                    campaign_code=campaign.code,
                 )
         except PermissionDenied:
             return campaign_transition(

@@ -19,6 +19,7 @@ from ..constants import (
     FanoutState,
     NotifyStatus,
 )
+from ..events import fanout_finished
 from ..exceptions import InvalidTransition
 from ..models import (
     Delivery,
@@ -243,6 +244,7 @@ def letter_fanout(*, letter_id: int, chunk: int | None = None) -> int:
                     target=letter,
                     data={"recipients": letter.fanout_done},
                 )
+                fanout_finished.send(sender=Letter, letter=letter)
                 return delivered
             fanout_move(letter, to=FanoutState.RUNNING, at=now, done=start + staged)
             transaction.on_commit(lambda: doorbell.ring_notify(letter_id, bulk=True))

@@ -17,6 +17,7 @@ from ..constants import (
     AccessAction,
     ReaderRole,
 )
+from ..events import letter_read
 from ..models import (
     AccessRecord,
     Delivery,
@@ -135,6 +136,7 @@ def delivery_mark_read(
                 acting_for=owner if acting_as != ReaderRole.OWNER else None,
                 data={"letter": delivery.letter.tracking_code, "acting_as": str(acting_as)},
             )
+            letter_read.send(sender=Delivery, delivery=delivery)
         elif delivery.first_read_at is None:
             delivery.refresh_from_db(fields=["first_read_at", "first_read_by", "first_reader"])
         delivery_record_access(

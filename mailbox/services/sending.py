@@ -34,6 +34,7 @@ from ..content import (
     plain_text_body,
     verification_code,
 )
+from ..events import fanout_finished, letter_replied, letter_written
 from ..exceptions import (
     InvalidLetter,
     LetterNotAccepted,
@@ -237,6 +238,16 @@ def letter_send(
             Letter.objects.filter(pk=letter.pk).update(fanout_done=len(targets))
             letter.fanout_done = len(targets)
             transaction.on_commit(lambda: doorbell.ring_notify(letter.pk, bulk=False))
+            # Agency mailboxes have no identifier: only a Mailbox given as a
+            # recipient reaches one, so this looks at no row.
+            agencies = [
+                t.mailbox
+                for t in targets
+                if t.mailbox is not None and t.mailbox.kind == MailboxKind.AGENCY
+            ]
+            if agencies:
+                letter_written.send(sender=Letter, letter=letter, mailboxes=agencies)
+            fanout_finished.send(sender=Letter, letter=letter)
         elif selection is not None:
             staged = _stage_selection(letter, selection)
             if not staged:
@@ -247,6 +258,8 @@ def letter_send(
         else:
             _stage_recipients(letter, targets)
             transaction.on_commit(lambda: doorbell.ring_fanout(letter.pk))
+        if in_reply_to is not None:
+            letter_replied.send(sender=Letter, letter=letter, original=in_reply_to)
         audit_record(
             actor=actor,
             action="letter.send",

@@ -412,6 +412,12 @@ CAMPAIGN_APPROVAL_THRESHOLD = env.int("CAMPAIGN_APPROVAL_THRESHOLD", default=100
 CAMPAIGN_CSV_MAX_BYTES = env.int("CAMPAIGN_CSV_MAX_BYTES", default=10 * 1024 * 1024)
 CAMPAIGN_MAX_ROWS = env.int("CAMPAIGN_MAX_ROWS", default=100_000)
 
+# --- Webhooks (agencies app) -----------------------------------------------------------------
+# An agency's webhook address must be https and reach only public addresses (checked at
+# registration, before each POST and on connect: agencies/webhook_url.py). True only in
+# development and tests, so a receiver on http://127.0.0.1 can be used; production refuses it.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+
 # --- Request bodies ---------------------------------------------------------------------------
 # The largest request body taken: a letter's most attachments at their largest, and
 # 1 MiB for its text and the form's framing (10 × 10 MiB + 1 MiB = 101 MiB). A longer

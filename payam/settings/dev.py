@@ -14,3 +14,5 @@ SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="dev-only-sms-callb
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Celery runs eagerly here, a campaign's fan-out inside the request: flat out.
 BULK_PAUSE_RATIO = env.float("BULK_PAUSE_RATIO", default=0.0)
+# A webhook receiver on this machine (manage.py webhook_receiver) for the demo.
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=True)

@@ -22,6 +22,11 @@ if len(LETTER_VERIFY_KEY) < 32:
 if SSO_SERVER_URL and not SSO_SERVER_URL.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("SSO_SERVER_URL must be an https:// address.")
 
+# Webhook addresses reach only public https hosts (agencies/webhook_url.py): never relaxed here.
+if env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False):
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_PRIVATE_URLS must not be true in production.")
+WEBHOOK_ALLOW_PRIVATE_URLS = False
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

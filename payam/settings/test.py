@@ -28,6 +28,8 @@ STATIC_ROOT = None
 SMS_CALLBACK_SECRET = "test-sms-callback-secret"  # noqa: S105
 SMS_RATE_LIMIT_PER_SECOND = env.float("SMS_RATE_LIMIT_PER_SECOND", default=0.0)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests run webhook receivers on 127.0.0.1; the SSRF tests turn this off.
+WEBHOOK_ALLOW_PRIVATE_URLS = True
 CAPTCHA_TEST_MODE = True  # the answer "PASSED" is accepted
 warnings.filterwarnings("ignore", message="CAPTCHA_TEST_MODE is enabled", category=RuntimeWarning)
 cast(dict[str, object], LOGGING["loggers"])["captcha.conf.settings"] = {"level": "CRITICAL"}  # noqa: F405

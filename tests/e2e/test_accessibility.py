@@ -414,7 +414,37 @@ def demo(sso_on) -> pages.Demo:
     RecoveryCodes.activate(expert)
     values.update(_agency_registrations(expert))
     values.update(_agency_campaigns(citizen))
+    values.update(_agency_webhook())
     return pages.Demo(values)
+
+
+def _agency_webhook() -> dict[str, object]:
+    """The tax organization's webhook address (only sms.delivered, so the sweep's
+    reads post nothing) and one event that gave up after a 500, for its log and
+    «ارسال دوباره»."""
+    from agencies.models import WebhookAttempt, WebhookEvent
+    from agencies.services import webhook_endpoint_create
+
+    admin = User.objects.get(username="ag0067891233")
+    agency = Agency.objects.get(mailbox__display_name="سازمان امور مالیاتی کشور")
+    endpoint = webhook_endpoint_create(
+        actor=admin, agency=agency, url="http://127.0.0.1:9/payam/webhook", events=["sms.delivered"]
+    ).endpoint
+    now = timezone.now()
+    event = WebhookEvent.objects.create(
+        agency=agency,
+        endpoint=endpoint,
+        event_type="sms.delivered",
+        payload={"sms_id": 1, "recipient": "0912***4567"},
+        status="dead",
+        attempts=1,
+        give_up_at=now,
+        last_status_code=500,
+        last_error="HTTP 500: internal error",
+        last_attempt_at=now,
+    )
+    WebhookAttempt.objects.create(event=event, url=endpoint.url, status_code=500, duration_ms=12)
+    return {"webhook": endpoint.pk, "webhook_event": event.event_id}
 
 
 def _agency_campaigns(citizen: User) -> dict[str, object]:
