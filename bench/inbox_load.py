@@ -303,6 +303,9 @@ class Gunicorn:
             "-",
             "--forwarded-allow-ips",
             "*",
+            # A worker's time limit (gunicorn's default is 30 s; bench/api.py's
+            # 100,000-recipient POSTs may take longer on a loaded machine).
+            *(["--timeout", str(args.timeout)] if getattr(args, "timeout", None) else []),
         ]
         self.url = f"http://{HOST}:{port}"
         self.log = log.open("w")

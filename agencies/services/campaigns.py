@@ -408,7 +408,14 @@ def _ring_send(campaign_id: int) -> None:
 
 
 def _locked(campaign: Campaign) -> Campaign:
-    return Campaign.objects.select_for_update().select_related("agency").get(pk=campaign.pk)
+    """The campaign's row locked, and only it: a lock on the joined agency too would
+    make every other campaign of the agency (which refers to it) wait, and deadlock
+    against one that holds the audit chain's head."""
+    return (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .get(pk=campaign.pk)
+    )
 
 
 def campaign_confirm(*, actor: object, campaign: Campaign) -> Campaign:
@@ -519,7 +526,7 @@ def campaign_send(*, campaign_id: int) -> Campaign:
     attachment no longer passes) fails the campaign with the reason."""
     with transaction.atomic():
         campaign = (
-            Campaign.objects.select_for_update()
+            Campaign.objects.select_for_update(of=("self",))  # not the agency (_locked)
             .select_related("agency__mailbox", "created_by")
             .get(pk=campaign_id)
         )

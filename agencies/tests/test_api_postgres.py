@@ -125,3 +125,62 @@ def test_the_feeds_and_the_recipients_page_on_postgresql_with_ties_and_their_ind
         assert len(rows) == 1
         recipients = Delivery.objects.filter(letter=letters[0], pk__gt=0).order_by("pk")[:11]
         assert "delivery_letter_id_idx" in _plan(recipients)
+
+
+def _post(secret: str, recipients: list[str]) -> tuple[int, dict]:
+    response = Client().post(
+        "/api/v1/letters",
+        data=json.dumps({"recipients": recipients, "subject": "سلام", "body": "متن"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    return response.status_code, response.json()
+
+
+def test_a_campaign_being_sent_does_not_hold_its_agency(monkeypatch):
+    """While campaign_send holds its campaign (a 100,000-recipient send holds it for
+    seconds), the agency's next POST goes through: the send's lock is on the
+    campaign's row alone, not on the agency, its mailbox or its composer, which every
+    new campaign of the agency refers to (and confirms under a lock of its own).
+    Locking the agency too made a POST and a send wait on each other across the
+    audit chain's head: a deadlock, found by bench/api.py."""
+    from agencies.services import campaigns
+
+    agency = AgencyFactory()
+    secret = api_key_create(
+        actor=agency_admin(agency), agency=agency, name="x", scopes=[ApiScope.LETTERS_SEND]
+    ).secret
+    monkeypatch.setattr(campaigns, "_ring_send", lambda campaign_id: None)  # the worker is here
+    status, first = _post(secret, [ALI])
+    assert (status, first["status"]) == (201, "sending")
+    sending = Campaign.objects.get(code=first["code"])
+
+    inside, go_on = threading.Event(), threading.Event()
+    real_letter_send = campaigns.letter_send
+
+    def held_letter_send(**kwargs):
+        inside.set()
+        go_on.wait(timeout=30)
+        return real_letter_send(**kwargs)
+
+    monkeypatch.setattr(campaigns, "letter_send", held_letter_send)
+    outcome: list[str] = []
+
+    def worker() -> None:
+        try:
+            outcome.append(campaigns.campaign_send(campaign_id=sending.pk).status)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert inside.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")  # a lock wait fails the POST
+        status, second = _post(secret, [MARYAM])
+    finally:
+        go_on.set()
+        thread.join(timeout=60)
+    assert (status, second["status"]) == (201, "sending")
+    assert outcome == ["sent"]

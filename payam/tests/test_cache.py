@@ -62,3 +62,19 @@ def test_threads_share_the_client_safely(shared):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_keys_are_not_checked_for_memcached(shared):
+    """Redis takes any key: no CacheKeyWarning per key (a broadcast drops hundreds
+    of thousands of inbox keys at once, and the check was half their cost)."""
+    import warnings
+
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    long_key = "inbox:" + "x" * 300  # past memcached's 250 characters
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        shared.set(long_key, 1, 30)
+        assert shared.get(long_key) == 1
+        shared.delete_many([long_key, "with space"])
+    assert shared.get(long_key) is None
