@@ -535,7 +535,11 @@ def part_million(
 
     rung: dict[str, list[int]] = {"campaign": [], "fanout": [], "notify": []}
     campaign_service._ring_send = lambda campaign_id: rung["campaign"].append(campaign_id)
-    services.doorbell.ring_fanout = lambda letter_id: rung["fanout"].append(letter_id)
+
+    def ring_fanout(letter_id: int, *, urgent: bool = False) -> None:
+        rung["fanout"].append(letter_id)
+
+    services.doorbell.ring_fanout = ring_fanout
     services.doorbell.ring_notify = lambda letter_id, *, bulk: rung["notify"].append(letter_id)
 
     count = len(rows)
