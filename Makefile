@@ -14,6 +14,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CELERY_QUEUES ?= sms_otp,sms_urgent,sms,default,bulk
 CHROMIUM ?= /usr/bin/chromium
+# pytest-xdist processes for `make pytest` and `make e2e` (0: all in one process). Each has
+# its own test database and Redis database (REDIS_URL's number plus its index).
+PYTEST_WORKERS ?= 2
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
@@ -50,7 +53,7 @@ deploy-check: venv ## Production settings pass Django's deployment checks
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: venv ## The test suite without the browser journeys
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: venv ## Browser journeys in Debian's Chromium (installs it with apt-get when missing)
 	@if [ ! -x "$(CHROMIUM)" ]; then \
@@ -59,7 +62,7 @@ e2e: venv ## Browser journeys in Debian's Chromium (installs it with apt-get whe
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing at $(CHROMIUM) and apt-get is not available." >&2; exit 1; fi; \
 	fi
-	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pytest -m e2e tests/e2e -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: venv ## Benchmarks: print figures and write bench/results/*.json
 	$(PY) bench/run.py

@@ -12,13 +12,14 @@ import pytest
 
 def _service_problems() -> list[str]:
     from django.conf import settings
+    from django.db import connections
 
     from payam import health
 
     problems = []
     if not os.environ.get("DATABASE_URL"):
         problems.append("DATABASE_URL is not set")
-    elif settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    elif connections["default"].vendor != "postgresql":
         problems.append("DATABASE_URL does not name PostgreSQL")
     elif (error := _postgres_unreachable(settings.DATABASES["default"])) is not None:
         problems.append(f"PostgreSQL is unreachable ({error})")

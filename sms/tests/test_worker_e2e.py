@@ -70,6 +70,8 @@ class Worker:
             "SMS_SWEEP_INTERVAL": "1",
             "REQUIRE_SERVICES": "0",
         }
+        # Under pytest-xdist, REDIS_URL above is already this worker's own database.
+        env.pop("PYTEST_XDIST_WORKER", None)
         queues = "sms_otp,sms,bulk,default"
         command = [sys.executable, "-m", "celery", "-A", "payam", "worker", "-Q", queues]
         command += ["-c", "2", "-n", f"{name}@%h", "--without-gossip", "--without-mingle"]

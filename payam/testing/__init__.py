@@ -1,0 +1,1 @@
+"""What the test settings use and production never does."""
