@@ -6,6 +6,7 @@ an error instead of letting tests skip.
 """
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -74,6 +75,19 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _portal_language() -> Iterator[None]:
+    """Every test starts in the portal's language (Persian). A request through the
+    test client in English leaves LocaleMiddleware's choice active in the thread,
+    and which test runs next in that thread depends on the order (pytest-xdist)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

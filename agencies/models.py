@@ -348,12 +348,10 @@ class CampaignAttachment(models.Model):
         return self.original_name
 
 
-class CampaignChange(models.Model):
-    """One move of a campaign: who, when, from where to where, and why."""
+class StatusMove(models.Model):
+    """What every move of a campaign or a crisis notice keeps besides its from and
+    to: who made it, why, and when. Written only by the workflow's one mover."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField(_("از"), max_length=10, choices=CampaignStatus.choices)
-    to_status = models.CharField(_("به"), max_length=10, choices=CampaignStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("کاربر"),
@@ -364,6 +362,17 @@ class CampaignChange(models.Model):
     )
     reason = models.CharField(_("توضیح"), max_length=500, blank=True)
     at = models.DateTimeField(_("زمان"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class CampaignChange(StatusMove):
+    """One move of a campaign: who, when, from where to where, and why."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(_("از"), max_length=10, choices=CampaignStatus.choices)
+    to_status = models.CharField(_("به"), max_length=10, choices=CampaignStatus.choices)
 
     class Meta:
         verbose_name = _("تغییر وضعیت ارسال گروهی")
@@ -634,7 +643,7 @@ class Broadcast(models.Model):
         return [str(Province(value).label) for value in self.provinces if value in Province.values]
 
 
-class BroadcastChange(models.Model):
+class BroadcastChange(StatusMove):
     """One move of a crisis notice: who, when, from where to where, and why."""
 
     broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="changes")
@@ -642,16 +651,6 @@ class BroadcastChange(models.Model):
         _("از"), max_length=10, choices=BroadcastStatus.choices, blank=True
     )
     to_status = models.CharField(_("به"), max_length=10, choices=BroadcastStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("کاربر"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reason = models.CharField(_("توضیح"), max_length=500, blank=True)
-    at = models.DateTimeField(_("زمان"), default=timezone.now)
 
     class Meta:
         verbose_name = _("تغییر وضعیت اطلاعیه‌ی فوری")

@@ -50,6 +50,9 @@ from bench.scale import (  # noqa: E402
     target_code,
     write_result,
 )
+from payam.constants import Province  # noqa: E402
+
+PROVINCE_VALUES = tuple(Province.values)
 
 # The tables loaded with their keys and indexes dropped, then rebuilt.
 LOADED_TABLES = ("mailbox_mailbox", "mailbox_letter", "mailbox_delivery")
@@ -513,6 +516,7 @@ PROFILE_COLUMNS = (
     "email_verified_at",
     "notify_by_email",
     "notify_by_sms",
+    "province",
 )
 
 
@@ -520,7 +524,9 @@ def _profile(uid: int, k: int, pop: Population, joined: str) -> str:
     status = "active" if pop.active[k] else ("suspended" if k % 13 == 0 else "registered")
     changed = joined if status != "registered" else "\\N"
     mobile = f"+989{(uid * 7_919 + 12_345) % 10**9:09d}"
-    return f"{uid}\t{mobile}\t\t{status}\t\t{changed}\t{joined}\t\\N\tf\tt"
+    # Where they live (crisis notices go to provinces); one in 17 never said.
+    province = "" if k % 17 == 0 else PROVINCE_VALUES[k % len(PROVINCE_VALUES)]
+    return f"{uid}\t{mobile}\t\t{status}\t\t{changed}\t{joined}\t\\N\tf\tt\t{province}"
 
 
 def natural_person_lines(pop: Population, now: float) -> Iterator[str]:
@@ -617,6 +623,7 @@ LETTER_COLUMNS = (
     "in_reply_to_id",
     "sent_by_id",
     "sender_id",
+    "is_urgent",
 )
 DELIVERY_COLUMNS = (
     "id",
@@ -631,6 +638,7 @@ DELIVERY_COLUMNS = (
     "first_reader_id",
     "letter_id",
     "recipient_id",
+    "urgent",
 )
 
 
@@ -690,7 +698,7 @@ def letter_lines(
             f"{pk}\t{code}\t{text(sender_name)}\t{text(subject)}\t{text(body)}\t{category}"
             f"\t{'t' if legal else 'f'}\t{'t' if reply else 'f'}\t{sent}\t{sent}\t{digest}"
             f"\t{verification_code(tracking_code=code, content_hash=digest)}\t0\t{recipients}"
-            f"\tdone\t{recipients}\t{done}\t\\N\t{sent_by}\t{letter.sender}\n"
+            f"\tdone\t{recipients}\t{done}\t\\N\t{sent_by}\t{letter.sender}\tf\n"
         )
 
 
@@ -720,7 +728,7 @@ def delivery_lines(
             at = ts(letter.at)
             yield (
                 f"{pk}\tdelivered\t{at}\t\\N\t\tskipped\t\\N\tf\tf\t\\N"
-                f"\t{letter_id}\t{letter.start}\n"
+                f"\t{letter_id}\t{letter.start}\tf\n"
             )
             continue
         chunk_at = ts(letter.at)
@@ -733,7 +741,7 @@ def delivery_lines(
             if not uid:
                 yield (
                     f"{pk}\tdelivered\t{chunk_at}\t\\N\t\tskipped\t\\N\tf\tf\t\\N"
-                    f"\t{letter_id}\t{first + k}\n"
+                    f"\t{letter_id}\t{first + k}\tf\n"
                 )
             elif active[k] and random_() < 0.7:
                 read = ts(min(now, letter.at + expovariate(1 / (2 * 86_400))))
@@ -741,12 +749,12 @@ def delivery_lines(
                 starred = "t" if random_() < 0.03 else "f"
                 yield (
                     f"{pk}\tdelivered\t{chunk_at}\t{read}\towner\tsent\t{chunk_at}\t{archived}"
-                    f"\t{starred}\t{uid}\t{letter_id}\t{first + k}\n"
+                    f"\t{starred}\t{uid}\t{letter_id}\t{first + k}\tf\n"
                 )
             else:
                 yield (
                     f"{pk}\tdelivered\t{chunk_at}\t\\N\t\tsent\t{chunk_at}\tf\tf\t\\N"
-                    f"\t{letter_id}\t{first + k}\n"
+                    f"\t{letter_id}\t{first + k}\tf\n"
                 )
             if pk >= progress:
                 print(f"    … {pk:,} deliveries", flush=True)
@@ -760,12 +768,12 @@ def delivery_lines(
                 starred = "t" if random_() < 0.05 else "f"
                 yield (
                     f"{pk}\tdelivered\t{at}\t{read}\towner\tsent\t{at}\t{archived}\t{starred}"
-                    f"\t{target_user}\t{letter_id}\t{pop.target_mailbox}\n"
+                    f"\t{target_user}\t{letter_id}\t{pop.target_mailbox}\tf\n"
                 )
             else:
                 yield (
                     f"{pk}\tdelivered\t{at}\t\\N\t\tsent\t{at}\tf\tf\t\\N"
-                    f"\t{letter_id}\t{pop.target_mailbox}\n"
+                    f"\t{letter_id}\t{pop.target_mailbox}\tf\n"
                 )
 
 

@@ -228,6 +228,32 @@ _TO_ASCII = str.maketrans(PERSIAN_DIGITS + "٠١٢٣٤٥٦٧٨٩", "0123456789" 
 OTP = re.compile(r"(?<!\d)\d{6}(?!\d)")
 
 
+def signed_in_journey(browser: Browser, base_url: str, username: str, name: str) -> Journey:
+    """`username`'s own browser, signed in (with the second factor where the role
+    asks for it) through the test client, whose session cookie the context takes."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+    from accounts.testing import sign_in_with_second_factor
+
+    client = Client()
+    sign_in_with_second_factor(client, User.objects.get(username=username))
+    context = browser.new_context(locale="fa-IR")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return Journey(page, base_url, name)
+
+
 class DevOutbox:
     """/dev/outbox/, read as a newcomer on `make run` does: a second tab of the same
     browser, where the console SMS gateway lists what it "sent". The page exists only

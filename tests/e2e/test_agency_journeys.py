@@ -24,20 +24,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db.models import F
-from django.test import Client
 from playwright.sync_api import Browser, expect
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import OneTimeCode, User
-from accounts.testing import sign_in_with_second_factor
 from accounts.tests.factories import unused_national_codes
 from agencies.models import Campaign
 from mailbox.models import Delivery
 
 from . import axe
-from .conftest import DevOutbox, Journey
+from .conftest import DevOutbox, Journey, signed_in_journey
 from .test_accounts_journeys import choose_jalali_date, fill_captcha, log_in, signed_in_as, totp_now
 from .test_mailbox_journeys import open_letter
 
@@ -100,21 +97,7 @@ def windows_1256_csv(rows: list[tuple[str, str, str]]) -> bytes:
 
 def expert_journey(browser: Browser, base_url: str) -> Journey:
     """The demo expert's own browser, signed in with the second factor."""
-    client = Client()
-    sign_in_with_second_factor(client, User.objects.get(username="ito.expert"))
-    context = browser.new_context(locale="fa-IR")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base_url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return Journey(page, base_url, "agency-expert")
+    return signed_in_journey(browser, base_url, "ito.expert", "agency-expert")
 
 
 def outbox_text(journey: Journey, dev_outbox: DevOutbox, mobile: str, contains: str) -> str:

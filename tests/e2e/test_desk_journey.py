@@ -10,18 +10,14 @@ Screenshots: tests/e2e/screenshots/desk-*-<nn>-<step>.png."""
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Browser, expect
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import User
-from accounts.testing import sign_in_with_second_factor
 from mailbox.demo import tiny_pdf
 from servicedesk import permit
 from servicedesk.models import Request
 
-from .conftest import Journey
+from .conftest import Journey, signed_in_journey
 from .test_accounts_journeys import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,21 +27,7 @@ SUBJECT = "درخواست ارزیابی امنیتی درگاه پرداخت"
 
 
 def expert_journey(browser: Browser, base_url: str) -> Journey:
-    client = Client()
-    sign_in_with_second_factor(client, User.objects.get(username="ito.expert"))
-    context = browser.new_context(locale="fa-IR")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base_url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return Journey(page, base_url, "desk-expert")
+    return signed_in_journey(browser, base_url, "ito.expert", "desk-expert")
 
 
 def expert_move(expert: Journey, button: str, *, text: str = "", field: str = "") -> None:

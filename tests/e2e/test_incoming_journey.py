@@ -8,40 +8,17 @@ call answered.
 Screenshots: tests/e2e/screenshots/incoming-*-<nn>-<step>.png."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
-from accounts.models import User
-from accounts.testing import sign_in_with_second_factor
 from agencies.models import IncomingAssignment
 from mailbox.models import Letter
 
-from .conftest import Journey
+from .conftest import signed_in_journey
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CITIZEN, TAX_ADMIN = "0012345679", "ag0067891233"
 SUBJECT = "درخواست بازبینی جریمه‌ی دیرکرد"
-
-
-def signed_in_journey(browser: Browser, base_url: str, username: str, name: str) -> Journey:
-    """`username`'s own browser, signed in with the second factor."""
-    client = Client()
-    sign_in_with_second_factor(client, User.objects.get(username=username))
-    context = browser.new_context(locale="fa-IR")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base_url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return Journey(page, base_url, name)
 
 
 def test_a_citizens_letter_is_taken_and_answered_in_his_thread(demo, browser, live_server):

@@ -18,15 +18,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
-from accounts.models import User
-from accounts.testing import sign_in_with_second_factor
 from agencies.models import Broadcast
 from agencies.webhook_receiver import Received, ReceiverServer, start_in_thread
 
-from .conftest import Journey
+from .conftest import signed_in_journey
 from .test_mailbox_journeys import open_letter
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -39,25 +36,6 @@ EXPERT = "ito.expert"
 SUBJECT = "ابلاغ {name}"
 NOTICE_SUBJECT = "هشدار سیلاب در تهران"
 NOTICE_TEXT = "تا اطلاع بعدی از تردد در حاشیه‌ی رودخانه‌ها خودداری کنید."
-
-
-def signed_in(browser: Browser, base_url: str, username: str, name: str) -> Journey:
-    """`username`'s own browser, signed in (with the second factor when the role asks)."""
-    client = Client()
-    sign_in_with_second_factor(client, User.objects.get(username=username))
-    context = browser.new_context(locale="fa-IR")
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base_url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return Journey(page, base_url, f"integration-{name}")
 
 
 def documented_client(base: str, key: str) -> dict[str, Any]:
@@ -97,7 +75,7 @@ def test_an_agency_integrates_by_api_and_webhook_and_sends_a_crisis_notice(
     demo, browser, live_server, receiver, settings
 ):
     base = live_server.url
-    admin = signed_in(browser, base, TAX_ADMIN, "admin")
+    admin = signed_in_journey(browser, base, TAX_ADMIN, "integration-admin")
     page = admin.page
 
     # 1. The admin makes a key with every scope; it is shown once.
@@ -136,7 +114,7 @@ def test_an_agency_integrates_by_api_and_webhook_and_sends_a_crisis_notice(
     assert list(client["readers"](sent["code"], status="read")) == []
 
     # 4. Ali opens it in his inbox: a signed letter.read reaches the receiver.
-    ali = signed_in(browser, base, ALI, "citizen")
+    ali = signed_in_journey(browser, base, ALI, "integration-citizen")
     ali.goto("/inbox/")
     open_letter(ali, "ابلاغ علی رضایی")
     ali.shot("letter-read")
@@ -171,7 +149,7 @@ def test_an_agency_integrates_by_api_and_webhook_and_sends_a_crisis_notice(
     admin.shot("notice-awaiting")
 
     # 7. The demo expert confirms it, through a confirmation step.
-    expert = signed_in(browser, base, EXPERT, "expert")
+    expert = signed_in_journey(browser, base, EXPERT, "integration-expert")
     expert.goto("/review/broadcasts/")
     expert.submit(expert.page.get_by_role("link", name=notice.code))
     expert.submit(expert.page.get_by_test_id("broadcast-confirm-start"))
