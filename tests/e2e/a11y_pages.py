@@ -64,6 +64,10 @@ EXCLUDED: dict[str, str] = {
     "set_language": POST_ONLY.format("the language switch in the header of every page"),
     "agency:api_key_revoke": POST_ONLY.format("agency:api_keys"),
     "agency:webhook_toggle": POST_ONLY.format("agency:webhooks (switch off / on)"),
+    "agency:broadcast_cancel": POST_ONLY.format("agency:broadcast (call the notice off)"),
+    "review:agency_broadcast": POST_ONLY.format("review:agency (the crisis-notice permission)"),
+    "review:broadcast_confirm": POST_ONLY.format("review:broadcast (its confirmation step)"),
+    "review:broadcast_reject": POST_ONLY.format("review:broadcast (the rejection form)"),
     "review:agency_api_limit": POST_ONLY.format("review:agency (the expert's API limit form)"),
     "sms:delivery_report": "webhook of the SMS gateways (POST, signed)",
     "sms:inbound": "webhook of the SMS gateways (POST, signed)",
@@ -83,6 +87,7 @@ EXCLUDED: dict[str, str] = {
     "mailbox:proxy_act": POST_ONLY.format("mailbox:proxies of the proxy persona"),
     "mailbox:proxy_move": POST_ONLY.format("mailbox:proxies (accept, decline, revoke)"),
     "accounts:profile_notifications": POST_ONLY.format("accounts:profile"),
+    "accounts:profile_province": POST_ONLY.format("accounts:profile (the province form)"),
     "accounts:landing": "a redirect to where sign-in lands (inbox or profile)",
     "review:agency_assign": POST_ONLY.format("review:agency (the assignment form)"),
     "review:agency_reject": POST_ONLY.format("review:agency; a refusal is swept there"),
@@ -392,6 +397,10 @@ def _code(key: str) -> Callable[[Demo], dict[str, Any]]:
     return lambda demo: {"tracking_code": demo[key]}
 
 
+def _notice(key: str) -> Callable[[Demo], dict[str, Any]]:
+    return lambda demo: {"code": demo[key]}
+
+
 def _step(key: str, step: int) -> Callable[[Demo], dict[str, Any]]:
     return lambda demo: {"tracking_code": demo[key], "step": step}
 
@@ -648,6 +657,16 @@ VISITS: tuple[Visit, ...] = (
         status=200,
     ),
     Visit("review:agency", EXPERT, args=_code("agency_returned"), state="returned"),
+    Visit("review:broadcasts", EXPERT),
+    Visit("review:broadcast", EXPERT, args=_notice("broadcast_awaiting"), state="awaiting"),
+    Visit(
+        "review:broadcast",
+        EXPERT,
+        args=_notice("broadcast_awaiting"),
+        query="broadcast_confirm_step",
+        state="confirmation step",
+    ),
+    Visit("review:broadcast", EXPERT, args=_notice("broadcast_sent"), state="sent"),
     Visit("review_desk:queue", EXPERT),
     Visit("review_desk:queue", EXPERT, state="filtered", query="desk_queue_filtered"),
     Visit("review_desk:request", EXPERT, args=_code("desk_submitted"), state="submitted"),
@@ -732,6 +751,24 @@ VISITS: tuple[Visit, ...] = (
     Visit("agency:webhook_secret", AGENCY, args=lambda demo: {"endpoint_id": demo["webhook"]}),
     Visit("agency:webhook_delete", AGENCY, args=lambda demo: {"endpoint_id": demo["webhook"]}),
     Visit("agency:webhook_resend", AGENCY, args=lambda demo: {"event_id": demo["webhook_event"]}),
+    Visit("agency:broadcasts", AGENCY),
+    Visit(
+        "agency:broadcasts",
+        AGENCY,
+        state="empty form sent",
+        act=_no_validation_submit("main form[data-testid=broadcast-form]"),
+    ),
+    Visit(
+        "agency:broadcasts",
+        AGENCY,
+        state="counted, to send for confirmation",
+        act=_fill_and_submit(
+            "main form[data-testid=broadcast-form]",
+            {"subject": "قطعی برق", "text": "برق منطقه‌ی ۵ امشب دو ساعت قطع است."},
+        ),
+    ),
+    Visit("agency:broadcast", AGENCY, args=_notice("broadcast_awaiting"), state="awaiting"),
+    Visit("agency:broadcast", AGENCY, args=_notice("broadcast_sent"), state="sent"),
     Visit("agency:sms", AGENCY),
     Visit(
         "agency:sms",
@@ -813,6 +850,7 @@ QUERIES: dict[str, Callable[[Demo], str]] = {
     "desk_area": lambda demo: "area=security",
     "desk_verify_unknown": lambda demo: f"t={demo['desk_submitted']}&v=AAAAAAAA",
     "incoming_none": lambda demo: "view=unanswered&q=" + demo["search"],
+    "broadcast_confirm_step": lambda demo: "step=confirm",
 }
 
 PERSONAS: dict[str, str | None] = {

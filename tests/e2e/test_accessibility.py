@@ -415,7 +415,33 @@ def demo(sso_on) -> pages.Demo:
     values.update(_agency_registrations(expert))
     values.update(_agency_campaigns(citizen))
     values.update(_agency_webhook())
+    values.update(_agency_broadcasts(expert))
     return pages.Demo(values)
+
+
+def _agency_broadcasts(expert: User) -> dict[str, object]:
+    """The tax organization's crisis notices: one to Tehran the expert confirmed
+    (its banner tops the citizen's pages while it is unread) and one to everyone
+    waiting for an expert."""
+    from agencies.services.broadcasts import broadcast_confirm, broadcast_create
+
+    admin = User.objects.get(username="ag0067891233")
+    agency = Agency.objects.get(mailbox__display_name="سازمان امور مالیاتی کشور")
+    sent = broadcast_create(
+        actor=admin,
+        agency=agency,
+        subject="هشدار سیلاب در تهران",
+        text="تا اطلاع بعدی از تردد در حاشیه‌ی رودخانه‌ها خودداری کنید.",
+        provinces=["tehran"],
+    )
+    broadcast_confirm(actor=expert, broadcast_id=sent.pk)
+    awaiting = broadcast_create(
+        actor=admin,
+        agency=agency,
+        subject="تعطیلی ادارات فردا",
+        text="به دلیل آلودگی هوا، ادارات دولتی فردا تعطیل است.",
+    )
+    return {"broadcast_sent": sent.code, "broadcast_awaiting": awaiting.code}
 
 
 def _agency_webhook() -> dict[str, object]:
