@@ -7,7 +7,6 @@ Each receiver first asks the cached subscriptions (one cache read, no query
 when the agency has no endpoint for the event), and only then reads what the
 payload needs."""
 
-from datetime import datetime
 from typing import Any
 
 from django.dispatch import receiver
@@ -21,14 +20,11 @@ from sms.models import OutboundSMS
 from .constants import WebhookEventType
 from .models import Campaign
 from .services.webhooks import (
+    event_time,
     subscriptions_of_mailbox,
     subscriptions_of_sender,
     webhook_event_record,
 )
-
-
-def _when(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def _campaign_code(letter: Letter) -> str | None:
@@ -48,7 +44,7 @@ def letter_read_webhook(sender: Any, *, delivery: Delivery, **kwargs: Any) -> No
             "tracking_code": letter.tracking_code,
             "campaign_code": _campaign_code(letter),
             "recipient": _person(delivery.recipient),
-            "read_at": _when(delivery.first_read_at),
+            "read_at": event_time(delivery.first_read_at),
             "read_by": delivery.first_read_by,
         }
 
@@ -68,8 +64,8 @@ def letter_delivered_webhook(sender: Any, *, letter: Letter, **kwargs: Any) -> N
             "subject": letter.subject,
             "recipients": letter.recipient_count,
             "delivered": letter.fanout_done,
-            "sent_at": _when(letter.sent_at),
-            "delivered_at": _when(letter.fanout_touched_at),
+            "sent_at": event_time(letter.sent_at),
+            "delivered_at": event_time(letter.fanout_touched_at),
         }
 
     webhook_event_record(
@@ -88,7 +84,7 @@ def letter_replied_webhook(sender: Any, *, letter: Letter, original: Letter, **k
             "reply": {
                 "tracking_code": letter.tracking_code,
                 "subject": letter.subject,
-                "sent_at": _when(letter.sent_at),
+                "sent_at": event_time(letter.sent_at),
                 "attachments": letter.attachment_count,
             },
             "from": _person(letter.sender),
@@ -109,7 +105,7 @@ def incoming_letter_webhook(
         return {
             "tracking_code": letter.tracking_code,
             "subject": letter.subject,
-            "sent_at": _when(letter.sent_at),
+            "sent_at": event_time(letter.sent_at),
             "from": _person(letter.sender) | {"name": letter.sender_name},
             "in_reply_to": letter.in_reply_to.tracking_code if letter.in_reply_to else None,
             "attachments": letter.attachment_count,
@@ -133,8 +129,8 @@ def sms_delivered_webhook(sender: Any, *, sms: OutboundSMS, **kwargs: Any) -> No
             "parts": sms.parts,
             "idempotency_key": sms.idempotency_key,
             "batch_id": str(sms.batch_id) if sms.batch_id else None,
-            "sent_at": _when(sms.sent_at),
-            "delivered_at": _when(sms.done_at),
+            "sent_at": event_time(sms.sent_at),
+            "delivered_at": event_time(sms.done_at),
         }
 
     webhook_event_record(

@@ -382,12 +382,17 @@ def backoff_seconds(attempts: int) -> float:
     return float(delay * random.uniform(0.9, 1.1))  # noqa: S311 — jitter, not a secret
 
 
+def event_time(value: datetime | None) -> str | None:
+    """A time in an event's JSON: ISO 8601 in UTC with a `Z` (docs/webhooks.md)."""
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
 def request_body(event: WebhookEvent) -> bytes:
     """The exact bytes POSTed (and signed): compact JSON, UTF-8."""
     envelope = {
         "id": str(event.event_id),
         "type": event.event_type,
-        "created_at": event.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": event_time(event.created_at),
         "agency": event.agency_id,
         "data": event.payload,
     }
